@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing allocfuzz needs, and only those that are
+# missing. Idempotent: with everything present it prints one line and touches nothing. Runs
+# unattended (CI has no stdin); uses sudo only when not root.
+set -euo pipefail
+
+packages=(
+  cmake               # >= 3.25 for workflow presets (Debian 12: 3.25.1)
+  ninja-build
+  clang               # clang/clang++ (14 on Debian 12)
+  libclang-rt-14-dev  # ASan/UBSan runtimes and libFuzzer for clang 14
+  llvm                # llvm-symbolizer, so sanitizer reports have file:line
+  libabsl-dev         # Abseil 20220623 headers and CMake config
+  googletest
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  clang-format
+  python3
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "ci/deps.sh: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo=(sudo)
+fi
+echo "ci/deps.sh: installing ${missing[*]}"
+apt_opts=(-q -o DPkg::Lock::Timeout=300)
+"${sudo[@]}" apt-get "${apt_opts[@]}" update
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" </dev/null
+echo "ci/deps.sh: installed ${missing[*]}"
