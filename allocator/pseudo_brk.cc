@@ -1,0 +1,132 @@
+// The break itself: kernel-like moves, injected failures and the other party's spans.
+#include "allocator/pseudo_brk.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace allocfuzz {
+
+int PseudoBrk::init(const RegionOptions& options) {
+  int rc = range_.reserve(options.reserve_bytes, options.placement, options.protection);
+  if (rc != 0) return rc;
+  limit_ = range_.size();
+  return 0;
+}
+
+// One place decides whether a move may happen, so brk, sbrk and foreign moves agree.
+int PseudoBrk::move_to(size_t offset, bool foreign) {
+  // Only growth can be refused (a lower limit never stops shrinking, as with RLIMIT_DATA),
+  // and an armed failure is spent only on a growth the limit would have allowed.
+  bool growth = offset > break_;
+  bool refused = false;
+  if (growth) {
+    if (offset > limit_) {
+      refused = true;
+    } else if (!foreign && fail_growths_ > 0) {
+      --fail_growths_;
+      refused = true;
+    }
+  }
+  if (refused) {
+    if (!foreign) {
+      ++stats_.failed_moves;
+      if (growth) ++stats_.failed_growths;
+    }
+    errno = ENOMEM;
+    return -1;
+  }
+  if (offset == break_) return 0;
+  range_.set_accessible_end(offset);
+  break_ = offset;
+  if (!foreign) {
+    ++stats_.moves;
+    if (growth) ++stats_.growths;
+  }
+  stats_.break_offset = break_;
+  if (break_ > stats_.peak_break_offset) stats_.peak_break_offset = break_;
+  return 0;
+}
+
+int PseudoBrk::brk(void* addr) {
+  auto a = reinterpret_cast<uintptr_t>(addr), b = reinterpret_cast<uintptr_t>(range_.base());
+  if (a < b || a - b > range_.size()) {
+    ++stats_.failed_moves;
+    if (a > b + break_) ++stats_.failed_growths;
+    errno = ENOMEM;
+    return -1;
+  }
+  return move_to(a - b, /*foreign=*/false);
+}
+
+void* PseudoBrk::sbrk(intptr_t delta) {
+  char* old = current_break();
+  // Compare in unsigned arithmetic so that no delta can overflow a pointer.
+  bool bad = delta < 0 ? static_cast<uintptr_t>(-(delta + 1)) >= break_
+                       : static_cast<uintptr_t>(delta) > range_.size() - break_;
+  if (bad) {
+    ++stats_.failed_moves;
+    if (delta > 0) ++stats_.failed_growths;
+    errno = ENOMEM;
+    return reinterpret_cast<void*>(-1);
+  }
+  if (move_to(break_ + static_cast<size_t>(delta), /*foreign=*/false) != 0) {
+    return reinterpret_cast<void*>(-1);
+  }
+  return old;
+}
+
+uint8_t PseudoBrk::foreign_byte(uint32_t ordinal, size_t offset_in_span) {
+  // Distinct per span and per position, never a long run of zeros.
+  uint64_t x = (uint64_t{ordinal} + 1) * 0x9E3779B97F4A7C15ull + offset_in_span * 0xBF58476D1CE4E5B9ull;
+  return static_cast<uint8_t>((x >> 56) | 1);
+}
+
+bool PseudoBrk::foreign_grow(size_t bytes) {
+  if (bytes == 0 || span_count_ == kMaxForeignSpans) return false;
+  if (break_ >= limit_ || bytes > limit_ - break_) return false;
+  size_t from = break_;
+  if (move_to(break_ + bytes, /*foreign=*/true) != 0) return false;
+  ForeignSpan span{from, bytes, foreign_ordinal_++};
+  char* p = range_.base() + from;
+  for (size_t i = 0; i < bytes; ++i) p[i] = static_cast<char>(foreign_byte(span.ordinal, i));
+  spans_[span_count_++] = span;
+  return true;
+}
+
+bool PseudoBrk::foreign_release() {
+  if (span_count_ == 0) return false;
+  const ForeignSpan& top = spans_[span_count_ - 1];
+  if (top.offset + top.length != break_) return false;
+  move_to(top.offset, /*foreign=*/true);
+  --span_count_;
+  return true;
+}
+
+intptr_t PseudoBrk::first_clobbered_foreign_byte() const {
+  intptr_t first = -1;
+  for (size_t s = 0; s < span_count_; ++s) {
+    const ForeignSpan& span = spans_[s];
+    const char* p = range_.base() + span.offset;
+    for (size_t i = 0; i < span.length; ++i) {
+      size_t off = span.offset + i;
+      if (!range_.is_accessible(off) ||
+          static_cast<uint8_t>(p[i]) != foreign_byte(span.ordinal, i)) {
+        if (first < 0 || static_cast<intptr_t>(off) < first) first = static_cast<intptr_t>(off);
+        break;
+      }
+    }
+  }
+  return first;
+}
+
+void PseudoBrk::reset() {
+  range_.reset();
+  break_ = 0;
+  limit_ = range_.size();
+  fail_growths_ = 0;
+  foreign_ordinal_ = 0;
+  span_count_ = 0;
+  stats_ = RegionStats{};
+}
+
+}  // namespace allocfuzz
