@@ -1,0 +1,252 @@
+// The checker's walk. Each check reads only memory proven to belong to the heap by the checks
+// before it: a block header is read only below top, a tag only inside a block that ends at or
+// below top, an entry's block only once the entry's position is known to lie in the heap.
+#include "allocator/heap_checker.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace allocfuzz {
+
+using layout::FreeEntry;
+using layout::kFence;
+using layout::kFlagMask;
+using layout::kFree;
+using layout::kIndexShift;
+using layout::kMinBlock;
+using layout::kPrevFree;
+using layout::kSplitSlack;
+using layout::kWord;
+using layout::load_word;
+
+namespace {
+
+// Walks the live foreign spans in address order (they are: a span is only given back while it
+// is the newest and at the top, so the live ones stay sorted) alongside the block walk.
+class SpanCursor {
+ public:
+  explicit SpanCursor(const PseudoBrk& region) : region_(region) {}
+  // The first live span that ends above `from`, or nullptr.
+  const ForeignSpan* first_ending_after(size_t from) {
+    while (next_ < region_.foreign_span_count()) {
+      const ForeignSpan& s = region_.foreign_span(next_);
+      if (s.offset + s.length > from) return &s;
+      ++next_;
+    }
+    return nullptr;
+  }
+
+ private:
+  const PseudoBrk& region_;
+  size_t next_ = 0;
+};
+
+class Checker {
+ public:
+  Checker(const FreeArrayHeap& heap, const CheckOptions& options)
+      : s_(heap.state()), region_(heap.region()), options_(options), spans_(heap.region()) {}
+
+  std::optional<HeapViolation> run() {
+    if (check_bounds() || check_array_shape()) return violation_;
+    if (s_.heap_start != nullptr && (walk_blocks() || check_preallocation())) return violation_;
+    if (check_entries()) return violation_;
+    return std::nullopt;
+  }
+
+ private:
+  bool fail(Invariant inv, size_t offset, size_t entry, uint64_t expected, uint64_t actual) {
+    violation_ = HeapViolation{inv, offset, entry, expected, actual};
+    return true;
+  }
+  size_t off(const void* p) const { return region_.offset_of(p); }
+  size_t off(uint64_t address) const {
+    return static_cast<size_t>(address - reinterpret_cast<uintptr_t>(region_.start()));
+  }
+
+  bool check_bounds() {
+    if (s_.heap_start == nullptr) return false;
+    uintptr_t start = reinterpret_cast<uintptr_t>(region_.start());
+    uintptr_t hs = reinterpret_cast<uintptr_t>(s_.heap_start);
+    uintptr_t top = reinterpret_cast<uintptr_t>(s_.top);
+    uintptr_t brk = reinterpret_cast<uintptr_t>(s_.brk);
+    uintptr_t real = reinterpret_cast<uintptr_t>(region_.current_break());
+    const auto kBounds = Invariant::kRegionBounds;
+    if (hs < start || hs > real) return fail(kBounds, hs - start, HeapViolation::kNoEntry, 0, hs);
+    if ((hs & 7) != 0) return fail(kBounds, hs - start, HeapViolation::kNoEntry, hs & ~7, hs);
+    if (top < hs) return fail(kBounds, off(s_.top), HeapViolation::kNoEntry, hs - start, top - start);
+    if (brk < top + kWord || brk > real) {
+      return fail(kBounds, off(s_.brk), HeapViolation::kNoEntry, top + kWord - start, brk - start);
+    }
+    if ((top & 7) != 0) return fail(kBounds, off(s_.top), HeapViolation::kNoEntry, top & ~7, top);
+    if (load_word(s_.top) != 0) {
+      return fail(Invariant::kEndMarker, off(s_.top), HeapViolation::kNoEntry, 0,
+                  load_word(s_.top));
+    }
+    return false;
+  }
+
+  bool check_array_shape() {
+    if (s_.length > s_.capacity) {
+      return fail(Invariant::kArrayShape, 0, s_.length, s_.capacity, s_.length);
+    }
+    if (s_.gaps > s_.length) return fail(Invariant::kArrayShape, 0, s_.gaps, s_.length, s_.gaps);
+    return false;
+  }
+
+  // Foreign bytes must not lie in [a, b) (a block that is not a fence, or the preallocation).
+  bool check_no_foreign(size_t a, size_t b) {
+    const ForeignSpan* span = spans_.first_ending_after(a);
+    if (span != nullptr && span->offset < b) {
+      return fail(Invariant::kFenceForeign, a, HeapViolation::kNoEntry, span->offset, a);
+    }
+    return false;
+  }
+
+  // Foreign spans overlapping the fence [a, b) must lie inside its payload [a + 8, b).
+  bool check_fence(size_t a, size_t b) {
+    while (const ForeignSpan* span = spans_.first_ending_after(a)) {
+      if (span->offset >= b) break;
+      if (span->offset < a + kWord || span->offset + span->length > b) {
+        return fail(Invariant::kFenceForeign, a, HeapViolation::kNoEntry, span->offset, a);
+      }
+      a = span->offset + span->length;
+    }
+    return false;
+  }
+
+  bool walk_blocks() {
+    const char* cur = s_.heap_start;
+    size_t top = off(s_.top);
+    bool prev_free = false;
+    const auto kNo = HeapViolation::kNoEntry;
+    while (cur != s_.top) {
+      size_t at = off(cur);
+      uint64_t h = load_word(cur);
+      size_t room = top - at;  // bytes from this header to top; > 0 here
+      if (h == 0) return fail(Invariant::kWalkEnd, at, kNo, top, at);
+      uint64_t size;
+      if (h & kFree) {
+        if (h & (kPrevFree | kFence)) return fail(Invariant::kFlags, at, kNo, h & ~(kPrevFree | kFence), h);
+        if (prev_free) return fail(Invariant::kFreeAdjacent, at, kNo, 0, 1);
+        uint64_t index = h >> kIndexShift;
+        if (index >= s_.length || s_.entries[index].size == 0) {
+          return fail(Invariant::kFreeIndex, at, index, s_.length, index);
+        }
+        const FreeEntry& e = s_.entries[index];
+        if (e.pos != reinterpret_cast<uintptr_t>(cur)) {
+          return fail(Invariant::kEntryPos, at, index, at, off(e.pos));
+        }
+        size = e.size;
+        if (size < kMinBlock || (size & 7) != 0 || size > room) {
+          return fail(Invariant::kEntrySize, at, index, room < size ? room : kMinBlock, size);
+        }
+        uint64_t tag = load_word(cur + size - kWord);
+        if (tag != index) return fail(Invariant::kFreeTag, at + size - kWord, index, index, tag);
+        if (size == room) return fail(Invariant::kTopFree, at, index, 0, 1);
+        if (check_no_foreign(at, at + size)) return true;
+        prev_free = true;
+      } else {
+        bool fence = (h & kFence) != 0;
+        size = h & ~kFlagMask;
+        if (fence && (h & kPrevFree)) return fail(Invariant::kFlags, at, kNo, h & ~kPrevFree, h);
+        uint64_t min_size = fence ? kWord : kMinBlock;
+        if (size < min_size) return fail(Invariant::kBlockSize, at, kNo, min_size, size);
+        if (size > room) return fail(Invariant::kWalkEnd, at, kNo, top, at + size);
+        if (((h & kPrevFree) != 0) != prev_free) {
+          return fail(Invariant::kPrevFree, at, kNo, prev_free, (h & kPrevFree) != 0);
+        }
+        if (fence) {
+          if (check_fence(at, at + size)) return true;
+        } else {
+          if (check_no_foreign(at, at + size)) return true;
+          if (options_.requested_size != nullptr) {
+            size_t req = options_.requested_size(options_.context, cur + layout::kHeader);
+            if (req != SIZE_MAX) {
+              uint64_t most = layout::block_size_for(req) + kSplitSlack;
+              if (size > most) return fail(Invariant::kUsedSlack, at, kNo, most, size);
+            }
+          }
+        }
+        prev_free = false;
+      }
+      cur += size;
+    }
+    return false;
+  }
+
+  bool check_preallocation() { return check_no_foreign(off(s_.top), off(s_.brk)); }
+
+  bool check_entries() {
+    size_t gaps = 0;
+    uint64_t sum = 0;
+    uintptr_t hs = reinterpret_cast<uintptr_t>(s_.heap_start);
+    uintptr_t top = reinterpret_cast<uintptr_t>(s_.top);
+    for (size_t i = 0; i < s_.length; ++i) {
+      const FreeEntry& e = s_.entries[i];
+      if (e.size == 0) {
+        ++gaps;
+        if (i < s_.gap_hint) return fail(Invariant::kGapHint, 0, i, i + 1, s_.gap_hint);
+        continue;
+      }
+      sum += e.size;
+      if (e.size > s_.largest_bound) {
+        return fail(Invariant::kLargestBound, off(e.pos), i, e.size, s_.largest_bound);
+      }
+      if (s_.heap_start == nullptr || e.pos < hs || e.pos >= top || ((e.pos - hs) & 7) != 0) {
+        return fail(Invariant::kEntryRange, off(e.pos), i, hs - reinterpret_cast<uintptr_t>(region_.start()), off(e.pos));
+      }
+      if ((e.size & 7) != 0 || e.size < kMinBlock || e.size > top - e.pos) {
+        return fail(Invariant::kEntrySize, off(e.pos), i, kMinBlock, e.size);
+      }
+      uint64_t want = (uint64_t{i} << kIndexShift) | kFree;
+      uint64_t h = load_word(reinterpret_cast<const char*>(e.pos));
+      if (h != want) return fail(Invariant::kEntryBlock, off(e.pos), i, want, h);
+    }
+    if (s_.length > 0 && s_.entries[s_.length - 1].size == 0) {
+      return fail(Invariant::kArrayTail, 0, s_.length - 1, 1, 0);
+    }
+    if (gaps != s_.gaps) return fail(Invariant::kGapCount, 0, HeapViolation::kNoEntry, gaps, s_.gaps);
+    if (sum != s_.free_bytes) {
+      return fail(Invariant::kFreeBytes, 0, HeapViolation::kNoEntry, sum, s_.free_bytes);
+    }
+    return false;
+  }
+
+  const FreeArrayState& s_;
+  const PseudoBrk& region_;
+  const CheckOptions& options_;
+  SpanCursor spans_;
+  HeapViolation violation_{};
+};
+
+}  // namespace
+
+std::optional<HeapViolation> check_heap(const FreeArrayHeap& heap, const CheckOptions& options) {
+  return Checker(heap, options).run();
+}
+
+void append_violation(const HeapViolation& v, TextBuffer& out) {
+  const InvariantInfo& info = invariant_info(v.invariant);
+  out.add("heap-invariant:").add(info.id).add(" at ").add_offset(v.offset);
+  if (v.entry != HeapViolation::kNoEntry) out.add(" entry ").add_dec(v.entry);
+  out.add(": expected ").add_hex(v.expected).add(", actual ").add_hex(v.actual);
+  out.add(" (").add(info.what).add_char(')');
+}
+
+void debug_check_heap(const FreeArrayHeap& heap) {
+#if defined(ALLOCFUZZ_EXPENSIVE_CHECKS)
+  std::optional<HeapViolation> v = check_heap(heap);
+  if (!v) return;
+  FixedText<512> text;
+  text.add("allocfuzz: ");
+  append_violation(*v, text);
+  text.add_char('\n');
+  (void)!write(2, text.view().data(), text.view().size());
+  abort();
+#else
+  (void)heap;
+#endif
+}
+
+}  // namespace allocfuzz
