@@ -105,12 +105,13 @@ class Checker {
 
   // Foreign spans overlapping the fence [a, b) must lie inside its payload [a + 8, b).
   bool check_fence(size_t a, size_t b) {
-    while (const ForeignSpan* span = spans_.first_ending_after(a)) {
+    size_t from = a;
+    while (const ForeignSpan* span = spans_.first_ending_after(from)) {
       if (span->offset >= b) break;
       if (span->offset < a + kWord || span->offset + span->length > b) {
         return fail(Invariant::kFenceForeign, a, HeapViolation::kNoEntry, span->offset, a);
       }
-      a = span->offset + span->length;
+      from = span->offset + span->length;
     }
     return false;
   }
@@ -149,7 +150,6 @@ class Checker {
       } else {
         bool fence = (h & kFence) != 0;
         size = h & ~kFlagMask;
-        if (fence && (h & kPrevFree)) return fail(Invariant::kFlags, at, kNo, h & ~kPrevFree, h);
         uint64_t min_size = fence ? kWord : kMinBlock;
         if (size < min_size) return fail(Invariant::kBlockSize, at, kNo, min_size, size);
         if (size > room) return fail(Invariant::kWalkEnd, at, kNo, top, at + size);

@@ -27,8 +27,7 @@ namespace allocfuzz {
   X(kEndMarker, "end-marker", "O(1)", "the word at top is 0")                                  \
   X(kWalkEnd, "walk-end", "O(n)", "the walk of block sizes from heap_start reaches top exactly") \
   X(kBlockSize, "block-size", "O(n)", "a used block is at least 16 bytes, a fence at least 8")  \
-  X(kFlags, "flags", "O(n)",                                                                   \
-    "a free header carries only FREE and its index; a fence never has PREV_FREE")              \
+  X(kFlags, "flags", "O(n)", "a free header carries only FREE and its index")               \
   X(kPrevFree, "prev-free", "O(n)", "PREV_FREE is set exactly when the block before is free")  \
   X(kFreeAdjacent, "free-adjacent", "O(n)", "no two free blocks are adjacent")                \
   X(kTopFree, "top-free", "O(n)", "the block that ends at top is not free")                    \

@@ -20,9 +20,11 @@
 //   reach its free predecessor: the "halfway linked list" of the seed.
 // - No two free blocks are adjacent (free coalesces), and the block ending at `top` is never
 //   free (it lowers `top` instead), so a free block's own PREV_FREE is always clear.
-// - A FENCE block is a used block that the heap never hands out: it covers a span of the
-//   break owned by another party (and the heap's own unused preallocation below it). A fence
-//   may be 8 bytes long (header only); every other block is at least 16.
+// - A FENCE block is a used block that the heap never hands out or frees: it covers a span of
+//   the break owned by another party (and the heap's own unused preallocation below it). A
+//   fence may be 8 bytes long (header only); every other block is at least 16. It is placed
+//   at top (so its predecessor is used then), but that predecessor may be freed later, so a
+//   fence can carry PREV_FREE like any used block.
 // - Sizes are multiples of 8, so the three low bits carry the flags.
 #ifndef ALLOCFUZZ_ALLOCATOR_HEAP_LAYOUT_H_
 #define ALLOCFUZZ_ALLOCATOR_HEAP_LAYOUT_H_

@@ -76,9 +76,11 @@ void* PseudoBrk::sbrk(intptr_t delta) {
 }
 
 uint8_t PseudoBrk::foreign_byte(uint32_t ordinal, size_t offset_in_span) {
-  // Distinct per span and per position, never a long run of zeros.
-  uint64_t x = (uint64_t{ordinal} + 1) * 0x9E3779B97F4A7C15ull + offset_in_span * 0xBF58476D1CE4E5B9ull;
-  return static_cast<uint8_t>((x >> 56) | 1);
+  // One byte per span, odd (so never zero, never a fresh page), different for neighbouring
+  // spans. Constant within a span so that a span is filled with memset and checked with one
+  // memcmp: the check runs after every fuzzed operation.
+  (void)offset_in_span;
+  return static_cast<uint8_t>(0xA1 + 2 * (ordinal % 47));
 }
 
 bool PseudoBrk::foreign_grow(size_t bytes) {
@@ -87,8 +89,7 @@ bool PseudoBrk::foreign_grow(size_t bytes) {
   size_t from = break_;
   if (move_to(break_ + bytes, /*foreign=*/true) != 0) return false;
   ForeignSpan span{from, bytes, foreign_ordinal_++};
-  char* p = range_.base() + from;
-  for (size_t i = 0; i < bytes; ++i) p[i] = static_cast<char>(foreign_byte(span.ordinal, i));
+  std::memset(range_.base() + from, foreign_byte(span.ordinal, 0), bytes);
   spans_[span_count_++] = span;
   return true;
 }
@@ -103,20 +104,23 @@ bool PseudoBrk::foreign_release() {
 }
 
 intptr_t PseudoBrk::first_clobbered_foreign_byte() const {
-  intptr_t first = -1;
+  // Spans are in address order (only the newest, topmost one is ever given back), so the
+  // first span with a problem holds the lowest bad offset.
   for (size_t s = 0; s < span_count_; ++s) {
     const ForeignSpan& span = spans_[s];
-    const char* p = range_.base() + span.offset;
-    for (size_t i = 0; i < span.length; ++i) {
-      size_t off = span.offset + i;
-      if (!range_.is_accessible(off) ||
-          static_cast<uint8_t>(p[i]) != foreign_byte(span.ordinal, i)) {
-        if (first < 0 || static_cast<intptr_t>(off) < first) first = static_cast<intptr_t>(off);
-        break;
-      }
+    if (span.offset + span.length > break_) {
+      // Lost access: the break was lowered under the span.
+      return static_cast<intptr_t>(span.offset > break_ ? span.offset : break_);
     }
+    const char* p = range_.base() + span.offset;
+    auto fill = static_cast<char>(foreign_byte(span.ordinal, 0));
+    // All bytes equal the fill iff the first does and each equals its successor.
+    if (p[0] == fill && std::memcmp(p, p + 1, span.length - 1) == 0) continue;
+    size_t i = 0;
+    while (p[i] == fill) ++i;
+    return static_cast<intptr_t>(span.offset + i);
   }
-  return first;
+  return -1;
 }
 
 void PseudoBrk::reset() {

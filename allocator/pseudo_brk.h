@@ -93,10 +93,11 @@ class PseudoBrk {
 
   size_t foreign_span_count() const { return span_count_; }
   const ForeignSpan& foreign_span(size_t i) const { return spans_[i]; }
-  // The byte the other party keeps at `offset_in_span` of a span with `ordinal`.
+  // The byte the other party keeps at `offset_in_span` of a span with `ordinal` (today the
+  // same for the whole span, so spans are checked fast; callers must not rely on that).
   static uint8_t foreign_byte(uint32_t ordinal, size_t offset_in_span);
   // First offset (from start()) where a live foreign span lost access or changed, or -1.
-  // Cost: the total length of live foreign spans.
+  // Cost: one memcmp over the live foreign spans.
   intptr_t first_clobbered_foreign_byte() const;
 
   const RegionStats& stats() const { return stats_; }
