@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "allocator/fixed_text.h"
+#include "allocator/heap_checker.h"
 
 namespace allocfuzz {
 
@@ -259,7 +260,7 @@ void FreeArrayHeap::release_range(char* start, size_t len) {
   store_word(end, next_header | kPrevFree);
 }
 
-// ---- the public interface ----------------------------------------------------------------
+// ---- the operations ----------------------------------------------------------------------
 
 char* FreeArrayHeap::block_of(const void* p, const char* caller) const {
   auto a = reinterpret_cast<uintptr_t>(p);
@@ -279,7 +280,7 @@ char* FreeArrayHeap::block_of(const void* p, const char* caller) const {
   return b;
 }
 
-void* FreeArrayHeap::malloc(size_t n) {
+void* FreeArrayHeap::malloc_impl(size_t n) {
   size_t need = layout::block_size_for(n);
   if (need == 0) {
     errno = ENOMEM;
@@ -297,7 +298,7 @@ void* FreeArrayHeap::malloc(size_t n) {
   return b + kHeader;
 }
 
-void FreeArrayHeap::free(void* p) {
+void FreeArrayHeap::free_impl(void* p) {
   if (p == nullptr) return;
   char* b = block_of(p, "free of a pointer the heap did not hand out");
   uint64_t h = load_word(b);
@@ -313,13 +314,13 @@ void FreeArrayHeap::free(void* p) {
   release_range(start, len);
 }
 
-void* FreeArrayHeap::calloc(size_t count, size_t size) {
+void* FreeArrayHeap::calloc_impl(size_t count, size_t size) {
   size_t total;
   if (__builtin_mul_overflow(count, size, &total)) {
     errno = ENOMEM;
     return nullptr;
   }
-  void* p = malloc(total);
+  void* p = malloc_impl(total);
   // Reused blocks hold old data; zero all of what the caller may use.
   if (p != nullptr) std::memset(p, 0, usable_size(p));
   return p;
@@ -331,11 +332,11 @@ size_t FreeArrayHeap::usable_size(const void* p) const {
          kHeader;
 }
 
-void* FreeArrayHeap::realloc(void* p, size_t n) {
-  if (p == nullptr) return malloc(n);
+void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
+  if (p == nullptr) return malloc_impl(n);
   char* b = block_of(p, "realloc of a pointer the heap did not hand out");
   if (n == 0) {
-    free(p);
+    free_impl(p);
     return nullptr;
   }
   size_t need = layout::block_size_for(n);
@@ -417,10 +418,35 @@ void* FreeArrayHeap::realloc(void* p, size_t n) {
   }
 
   // Elsewhere: malloc, copy, free.
-  void* q = malloc(n);
+  void* q = malloc_impl(n);
   if (q == nullptr) return nullptr;
   std::memcpy(q, p, size - kHeader);
-  free(p);
+  free_impl(p);
+  return q;
+}
+
+// ---- the public interface: each call, then the whole checker in expensive-check builds ---
+
+void* FreeArrayHeap::malloc(size_t n) {
+  void* p = malloc_impl(n);
+  if constexpr (kExpensiveChecks) debug_check_heap(*this);
+  return p;
+}
+
+void FreeArrayHeap::free(void* p) {
+  free_impl(p);
+  if constexpr (kExpensiveChecks) debug_check_heap(*this);
+}
+
+void* FreeArrayHeap::calloc(size_t count, size_t size) {
+  void* p = calloc_impl(count, size);
+  if constexpr (kExpensiveChecks) debug_check_heap(*this);
+  return p;
+}
+
+void* FreeArrayHeap::realloc(void* p, size_t n) {
+  void* q = realloc_impl(p, n);
+  if constexpr (kExpensiveChecks) debug_check_heap(*this);
   return q;
 }
 

@@ -10,6 +10,9 @@
 // heap fences them off with a FENCE block and never hands them out or lowers the break under
 // them.
 //
+// With ALLOCFUZZ_EXPENSIVE_CHECKS (the dev preset) every public call ends with the whole heap
+// checker (heap_checker.h), which stops the process at the first broken invariant.
+//
 // Single-threaded. Misuse that the heap can see cheaply (a pointer outside the heap, a
 // double free, a header that disagrees with the free array) stops the process with a message
 // that names the region offset; see `heap_fatal`.
@@ -79,6 +82,10 @@ class FreeArrayHeap {
   size_t array_mapped_bytes() const { return array_range_.accessible_end(); }
 
  private:
+  void* malloc_impl(size_t n);
+  void free_impl(void* p);
+  void* realloc_impl(void* p, size_t n);
+  void* calloc_impl(size_t count, size_t size);
   char* block_of(const void* p, const char* caller) const;
   // Makes room so that top + bytes + 8 <= brk. When another party has moved the break, the
   // bytes it owns (with our unused preallocation below them) are fenced off first, so top

@@ -235,7 +235,6 @@ void append_violation(const HeapViolation& v, TextBuffer& out) {
 }
 
 void debug_check_heap(const FreeArrayHeap& heap) {
-#if defined(ALLOCFUZZ_EXPENSIVE_CHECKS)
   std::optional<HeapViolation> v = check_heap(heap);
   if (!v) return;
   FixedText<512> text;
@@ -244,9 +243,6 @@ void debug_check_heap(const FreeArrayHeap& heap) {
   text.add_char('\n');
   (void)!write(2, text.view().data(), text.view().size());
   abort();
-#else
-  (void)heap;
-#endif
 }
 
 }  // namespace allocfuzz

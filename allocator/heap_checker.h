@@ -97,8 +97,16 @@ std::optional<HeapViolation> check_heap(const FreeArrayHeap& heap,
 // "heap-invariant:free-tag at +0x000120 entry 3: expected 3, actual 7 (what must hold)"
 void append_violation(const HeapViolation& violation, TextBuffer& out);
 
-// When ALLOCFUZZ_EXPENSIVE_CHECKS is defined, checks the heap and stops the process with the
-// report on a violation; otherwise does nothing. For use after state changes in debug runs.
+// Whether the configure-time option ALLOCFUZZ_EXPENSIVE_CHECKS is on (the dev preset): then
+// FreeArrayHeap runs the whole checker after every call it serves (O(n + e) per call).
+#if defined(ALLOCFUZZ_EXPENSIVE_CHECKS)
+inline constexpr bool kExpensiveChecks = true;
+#else
+inline constexpr bool kExpensiveChecks = false;
+#endif
+
+// Checks the heap and stops the process with the report on a violation. FreeArrayHeap calls it
+// after each operation when kExpensiveChecks is on.
 void debug_check_heap(const FreeArrayHeap& heap);
 
 }  // namespace allocfuzz
