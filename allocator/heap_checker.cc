@@ -64,33 +64,33 @@ class Checker {
     return static_cast<size_t>(address - reinterpret_cast<uintptr_t>(region_.start()));
   }
 
+  // Reports here are in offsets even when a pointer lies outside the region (offsets then
+  // wrap, but they still do not depend on where the region was placed).
   bool check_bounds() {
     if (s_.heap_start == nullptr) return false;
-    uintptr_t start = reinterpret_cast<uintptr_t>(region_.start());
-    uintptr_t hs = reinterpret_cast<uintptr_t>(s_.heap_start);
-    uintptr_t top = reinterpret_cast<uintptr_t>(s_.top);
-    uintptr_t brk = reinterpret_cast<uintptr_t>(s_.brk);
-    uintptr_t real = reinterpret_cast<uintptr_t>(region_.current_break());
     const auto kBounds = Invariant::kRegionBounds;
-    if (hs < start || hs > real) return fail(kBounds, hs - start, HeapViolation::kNoEntry, 0, hs);
-    if ((hs & 7) != 0) return fail(kBounds, hs - start, HeapViolation::kNoEntry, hs & ~7, hs);
-    if (top < hs) return fail(kBounds, off(s_.top), HeapViolation::kNoEntry, hs - start, top - start);
-    if (brk < top + kWord || brk > real) {
-      return fail(kBounds, off(s_.brk), HeapViolation::kNoEntry, top + kWord - start, brk - start);
+    const auto kNo = HeapViolation::kNoEntry;
+    size_t hs = off(s_.heap_start), top = off(s_.top), brk = off(s_.brk);
+    size_t real = off(region_.current_break());
+    if (hs > real) return fail(kBounds, hs, kNo, real, hs);
+    if ((hs & 7) != 0) return fail(kBounds, hs, kNo, hs & ~size_t{7}, hs);
+    if (top < hs) return fail(kBounds, top, kNo, hs, top);
+    if ((top & 7) != 0) return fail(kBounds, top, kNo, top & ~size_t{7}, top);
+    if (top > real || real - top < kWord || brk < top + kWord) {
+      return fail(kBounds, brk, kNo, top + kWord, brk);
     }
-    if ((top & 7) != 0) return fail(kBounds, off(s_.top), HeapViolation::kNoEntry, top & ~7, top);
-    if (load_word(s_.top) != 0) {
-      return fail(Invariant::kEndMarker, off(s_.top), HeapViolation::kNoEntry, 0,
-                  load_word(s_.top));
-    }
+    if (brk > real) return fail(kBounds, brk, kNo, real, brk);
+    if (load_word(s_.top) != 0) return fail(Invariant::kEndMarker, top, kNo, 0, load_word(s_.top));
     return false;
   }
 
   bool check_array_shape() {
     if (s_.length > s_.capacity) {
-      return fail(Invariant::kArrayShape, 0, s_.length, s_.capacity, s_.length);
+      return fail(Invariant::kArrayShape, 0, HeapViolation::kNoEntry, s_.capacity, s_.length);
     }
-    if (s_.gaps > s_.length) return fail(Invariant::kArrayShape, 0, s_.gaps, s_.length, s_.gaps);
+    if (s_.gaps > s_.length) {
+      return fail(Invariant::kArrayShape, 0, HeapViolation::kNoEntry, s_.length, s_.gaps);
+    }
     return false;
   }
 
@@ -103,16 +103,20 @@ class Checker {
     return false;
   }
 
-  // Foreign spans overlapping the fence [a, b) must lie inside its payload [a + 8, b).
+  // A fence [a, b) exists only because another party owned bytes there: at least one foreign
+  // span overlaps it, and every span that does lies inside its payload [a + 8, b).
   bool check_fence(size_t a, size_t b) {
     size_t from = a;
+    bool covers_one = false;
     while (const ForeignSpan* span = spans_.first_ending_after(from)) {
       if (span->offset >= b) break;
       if (span->offset < a + kWord || span->offset + span->length > b) {
         return fail(Invariant::kFenceForeign, a, HeapViolation::kNoEntry, span->offset, a);
       }
+      covers_one = true;
       from = span->offset + span->length;
     }
+    if (!covers_one) return fail(Invariant::kFenceForeign, a, HeapViolation::kNoEntry, 1, 0);
     return false;
   }
 
@@ -186,13 +190,10 @@ class Checker {
       const FreeEntry& e = s_.entries[i];
       if (e.size == 0) {
         ++gaps;
-        if (i < s_.gap_hint) return fail(Invariant::kGapHint, 0, i, i + 1, s_.gap_hint);
+        if (i < s_.gap_hint) return fail(Invariant::kGapHint, 0, i, i, s_.gap_hint);
         continue;
       }
       sum += e.size;
-      if (e.size > s_.largest_bound) {
-        return fail(Invariant::kLargestBound, off(e.pos), i, e.size, s_.largest_bound);
-      }
       if (s_.heap_start == nullptr || e.pos < hs || e.pos >= top || ((e.pos - hs) & 7) != 0) {
         return fail(Invariant::kEntryRange, off(e.pos), i, hs - reinterpret_cast<uintptr_t>(region_.start()), off(e.pos));
       }
@@ -202,6 +203,9 @@ class Checker {
       uint64_t want = (uint64_t{i} << kIndexShift) | kFree;
       uint64_t h = load_word(reinterpret_cast<const char*>(e.pos));
       if (h != want) return fail(Invariant::kEntryBlock, off(e.pos), i, want, h);
+      if (e.size > s_.largest_bound) {
+        return fail(Invariant::kLargestBound, off(e.pos), i, e.size, s_.largest_bound);
+      }
     }
     if (s_.length > 0 && s_.entries[s_.length - 1].size == 0) {
       return fail(Invariant::kArrayTail, 0, s_.length - 1, 1, 0);

@@ -50,7 +50,7 @@ namespace allocfuzz {
     "a used block is at most block_size(request) + 16 bytes (only where requests are known)")  \
   X(kFenceForeign, "fence-foreign", "O(n + f)",                                                \
     "a foreign span inside [heap_start, brk) lies within a fence's payload, never in another " \
-    "block or the preallocation")
+    "block or the preallocation; a fence covers at least one foreign span")
 
 enum class Invariant : uint8_t {
 #define ALLOCFUZZ_X(e, id, cost, what) e,
@@ -90,11 +90,12 @@ struct CheckOptions {
   const void* context = nullptr;
 };
 
-// The first broken invariant, in the order of the table, blocks before entries.
+// The first broken invariant met: bounds and array shape, then the blocks in address order,
+// then the entries in index order, then the counters.
 std::optional<HeapViolation> check_heap(const FreeArrayHeap& heap,
                                         const CheckOptions& options = CheckOptions{});
 
-// "heap-invariant:free-tag at +0x000120 entry 3: expected 3, actual 7 (what must hold)"
+// "heap-invariant:free-tag at +0x000120 entry 3: expected 0x3, actual 0x7 (what must hold)"
 void append_violation(const HeapViolation& violation, TextBuffer& out);
 
 // Whether the configure-time option ALLOCFUZZ_EXPENSIVE_CHECKS is on (the dev preset): then

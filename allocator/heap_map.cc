@@ -70,6 +70,15 @@ void append_heap_map(const FreeArrayHeap& heap, size_t offset, size_t radius, Te
     out.add("    (heap not started: no block yet)\n");
     return;
   }
+  // Walk only a heap whose ends are plausible: both inside the region, aligned, in order, and
+  // below the break (so every word up to top is mapped).
+  auto hs = reinterpret_cast<uintptr_t>(s.heap_start), top = reinterpret_cast<uintptr_t>(s.top);
+  if (!region.contains(s.heap_start) || !region.contains(s.top) || ((hs | top) & 7) != 0 ||
+      hs > top || top >= reinterpret_cast<uintptr_t>(region.current_break())) {
+    out.add("    (walk stops: heap_start ").add_offset(region.offset_of(s.heap_start));
+    out.add(" or top ").add_offset(region.offset_of(s.top)).add(" is not a walkable heap)\n");
+    return;
+  }
   BlockLine ring[kMaxRadius + 1];
   size_t seen = 0;       // blocks walked so far
   size_t after = 0;      // blocks printed after the marked one
@@ -108,7 +117,7 @@ void append_heap_map(const FreeArrayHeap& heap, size_t offset, size_t radius, Te
   }
   out.add(offset >= region.offset_of(s.top) && !marked ? "  > " : "    ");
   out.add_offset(region.offset_of(s.top)).pad_to(16).add("top    brk ").add_offset(region.offset_of(s.brk));
-  out.add("  entries ").add_dec(s.length).add(" (").add_dec(s.gaps).add(" gaps)  free ");
+  out.add("  entries ").add_dec(s.length).add(" (").add_dec(s.gaps).add(s.gaps == 1 ? " gap)  free " : " gaps)  free ");
   out.add_dec(s.free_bytes).add(" bytes\n");
 }
 

@@ -14,10 +14,10 @@ namespace allocfuzz {
 // Appends one line per block, up to `radius` blocks before and after the block holding
 // `offset` (marked '>'), then the heap's top, break and free-array summary:
 //
-//     +0x000000  used   size 32
-//   > +0x000020  free   size 48   entry 3  tag 3
-//     +0x000050  used   size 24   PREV_FREE
-//     +0x000068  top    brk +0x001070  entries 4 (1 gap)  free 48 bytes
+//     +0x000000   used   size 24
+//   > +0x000018   free   size 112     entry 0  tag 0
+//     +0x000088   used   size 16      PREV_FREE
+//     +0x000098   top    brk +0x001020  entries 1 (0 gaps)  free 112 bytes
 void append_heap_map(const FreeArrayHeap& heap, size_t offset, size_t radius, TextBuffer& out);
 
 }  // namespace allocfuzz
