@@ -2,6 +2,7 @@
 #include "allocator/pseudo_brk.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 namespace allocfuzz {
@@ -104,23 +105,27 @@ bool PseudoBrk::foreign_release() {
 }
 
 intptr_t PseudoBrk::first_clobbered_foreign_byte() const {
-  // Spans are in address order (only the newest, topmost one is ever given back), so the
-  // first span with a problem holds the lowest bad offset.
+  // Spans are not always in address order: once the break was lowered under a span, a newer
+  // one can lie below it. So every span is checked and the lowest bad offset wins.
+  intptr_t first = -1;
+  auto keep = [&first](size_t offset) {
+    if (first < 0 || static_cast<intptr_t>(offset) < first) first = static_cast<intptr_t>(offset);
+  };
   for (size_t s = 0; s < span_count_; ++s) {
     const ForeignSpan& span = spans_[s];
-    if (span.offset + span.length > break_) {
-      // Lost access: the break was lowered under the span.
-      return static_cast<intptr_t>(span.offset > break_ ? span.offset : break_);
-    }
     const char* p = range_.base() + span.offset;
     auto fill = static_cast<char>(foreign_byte(span.ordinal, 0));
-    // All bytes equal the fill iff the first does and each equals its successor.
-    if (p[0] == fill && std::memcmp(p, p + 1, span.length - 1) == 0) continue;
-    size_t i = 0;
-    while (p[i] == fill) ++i;
-    return static_cast<intptr_t>(span.offset + i);
+    // Bytes below the break: all equal the fill iff the first does and each equals the next.
+    size_t live = span.offset >= break_ ? 0 : std::min(span.length, break_ - span.offset);
+    if (live != 0 && !(p[0] == fill && std::memcmp(p, p + 1, live - 1) == 0)) {
+      size_t i = 0;
+      while (p[i] == fill) ++i;
+      keep(span.offset + i);
+    } else if (live < span.length) {
+      keep(span.offset + live);  // lost access: the break was lowered under the span
+    }
   }
-  return -1;
+  return first;
 }
 
 void PseudoBrk::reset() {

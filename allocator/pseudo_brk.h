@@ -14,7 +14,8 @@
 //   write into them is seen); `foreign_release` gives back its newest span when that span is
 //   still at the top. A brk allocator must therefore expect gaps in the movement of the break.
 //   Foreign moves neither consume nor count as the allocator's growths.
-// - Statistics count the allocator's calls only: moves, growths, failures, peak break.
+// - Statistics: moves, growths and failures count the allocator's calls only; the break and
+//   the peak break are the break itself, whoever moved it.
 //
 // All offsets are bytes from start(); reports print offsets so that output does not depend on
 // where the range was placed.

@@ -115,7 +115,8 @@ int ReservedRange::reserve(size_t size, Placement placement, Protection protecti
     p = map_at(0, size, PROT_NONE, /*fixed=*/false);
     if (p != nullptr && reinterpret_cast<uintptr_t>(p) < k4GiB) {
       munmap(p, size);
-      p = map_at(uintptr_t{1} << 44, size, PROT_NONE, /*fixed=*/true);
+      // Above AddressSanitizer's high shadow on x86-64, so the fallback also works under ASan.
+      p = map_at(uintptr_t{0x500000000000}, size, PROT_NONE, /*fixed=*/true);
     }
   }
   if (p == nullptr) return ENOMEM;
