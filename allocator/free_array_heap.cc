@@ -152,7 +152,8 @@ bool FreeArrayHeap::grow_top(size_t bytes) {
     fence = true;
   }
   // Ask in offsets and through the region even when the request cannot fit, so that every
-  // NULL the heap returns follows a growth the region refused (and counted).
+  // NULL for a size the heap can represent follows a growth the region refused (and counted).
+  // (Sizes whose block size overflows are refused by malloc and realloc before this.)
   // A request larger than the whole reserve is clamped to one that still cannot fit, so the
   // address arithmetic cannot wrap.
   if (bytes > region_.reserve_bytes()) bytes = region_.reserve_bytes();
