@@ -47,6 +47,14 @@ class Checker {
   Checker(const FreeArrayHeap& heap, const CheckOptions& options)
       : s_(heap.state()), region_(heap.region()), options_(options), spans_(heap.region()) {}
 
+  std::optional<HeapViolation> run_near(const void* payload) {
+    if (check_bounds() || check_array_shape() || check_array_tail()) return violation_;
+    if (payload != nullptr && s_.heap_start != nullptr && check_block_near(payload)) {
+      return violation_;
+    }
+    return std::nullopt;
+  }
+
   std::optional<HeapViolation> run() {
     if (check_bounds() || check_array_shape()) return violation_;
     if (s_.heap_start != nullptr && (walk_blocks() || check_preallocation())) return violation_;
@@ -60,6 +68,11 @@ class Checker {
     return true;
   }
   size_t off(const void* p) const { return region_.offset_of(p); }
+  // What the user asked for at the block `b`, or SIZE_MAX when unknown (or not the user's).
+  size_t requested(const char* b) const {
+    if (options_.requested_size == nullptr) return SIZE_MAX;
+    return options_.requested_size(options_.context, b + layout::kHeader);
+  }
   size_t off(uint64_t address) const {
     return static_cast<size_t>(address - reinterpret_cast<uintptr_t>(region_.start()));
   }
@@ -90,6 +103,76 @@ class Checker {
     }
     if (s_.gaps > s_.length) {
       return fail(Invariant::kArrayShape, 0, HeapViolation::kNoEntry, s_.length, s_.gaps);
+    }
+    return false;
+  }
+
+  bool check_array_tail() {
+    if (s_.length > 0 && s_.entries[s_.length - 1].size == 0) {
+      return fail(Invariant::kArrayTail, 0, s_.length - 1, 1, 0);
+    }
+    return false;
+  }
+
+  // A free block at `at` as named by its header `h`: its entry, size, tag, and not at top.
+  // On success *size is the block's size.
+  bool check_free_block(const char* cur, uint64_t h, uint64_t* size) {
+    size_t at = off(cur);
+    size_t room = off(s_.top) - at;
+    uint64_t index = h >> kIndexShift;
+    if (index >= s_.length || s_.entries[index].size == 0) {
+      return fail(Invariant::kFreeIndex, at, index, s_.length, index);
+    }
+    const FreeEntry& e = s_.entries[index];
+    if (e.pos != reinterpret_cast<uintptr_t>(cur)) {
+      return fail(Invariant::kEntryPos, at, index, at, off(e.pos));
+    }
+    *size = e.size;
+    if (e.size < kMinBlock || (e.size & 7) != 0 || e.size > room) {
+      return fail(Invariant::kEntrySize, at, index, room < e.size ? room : kMinBlock, e.size);
+    }
+    uint64_t tag = load_word(cur + e.size - kWord);
+    if (tag != index) return fail(Invariant::kFreeTag, at + e.size - kWord, index, index, tag);
+    if (e.size == room) return fail(Invariant::kTopFree, at, index, 0, 1);
+    return false;
+  }
+
+  bool check_block_near(const void* payload) {
+    const auto kNo = HeapViolation::kNoEntry;
+    auto a = reinterpret_cast<uintptr_t>(payload);
+    auto hs = reinterpret_cast<uintptr_t>(s_.heap_start), top = reinterpret_cast<uintptr_t>(s_.top);
+    // A pointer outside the heap is the shadow model's finding (out-of-region), not ours.
+    if (a < hs + layout::kHeader || a >= top || ((a - hs) & 7) != 0) return false;
+    const char* b = static_cast<const char*>(payload) - layout::kHeader;
+    size_t at = off(b);
+    uint64_t h = load_word(b);
+    if (h & (kFree | kFence)) return fail(Invariant::kLiveBlock, at, kNo, h & ~(kFree | kFence), h);
+    uint64_t size = h & ~kFlagMask;
+    if (size < kMinBlock) return fail(Invariant::kBlockSize, at, kNo, kMinBlock, size);
+    if (size > top - reinterpret_cast<uintptr_t>(b)) {
+      return fail(Invariant::kWalkEnd, at, kNo, off(s_.top), at + size);
+    }
+    if (h & kPrevFree) {
+      // The tag must lead to a free block that ends exactly here.
+      uint64_t index = load_word(b - kWord);
+      bool leads_here = b - kWord >= s_.heap_start && index < s_.length &&
+                        s_.entries[index].size != 0 &&
+                        s_.entries[index].pos + s_.entries[index].size == reinterpret_cast<uintptr_t>(b) &&
+                        s_.entries[index].pos >= hs &&
+                        load_word(reinterpret_cast<const char*>(s_.entries[index].pos)) ==
+                            ((index << kIndexShift) | kFree);
+      if (!leads_here) return fail(Invariant::kPrevFree, at, kNo, 0, 1);
+    }
+    const char* next = b + size;
+    if (next == s_.top) return false;
+    uint64_t nh = load_word(next);
+    if (nh & kFree) {
+      uint64_t next_size;
+      if (check_free_block(next, nh, &next_size)) return true;
+      const char* after = next + next_size;
+      if (!(load_word(after) & kPrevFree)) return fail(Invariant::kPrevFree, off(after), kNo, 1, 0);
+    } else if (nh & kPrevFree) {
+      return fail(Invariant::kPrevFree, off(next), kNo, 0, 1);
     }
     return false;
   }
@@ -134,21 +217,8 @@ class Checker {
       if (h & kFree) {
         if (h & (kPrevFree | kFence)) return fail(Invariant::kFlags, at, kNo, h & ~(kPrevFree | kFence), h);
         if (prev_free) return fail(Invariant::kFreeAdjacent, at, kNo, 0, 1);
-        uint64_t index = h >> kIndexShift;
-        if (index >= s_.length || s_.entries[index].size == 0) {
-          return fail(Invariant::kFreeIndex, at, index, s_.length, index);
-        }
-        const FreeEntry& e = s_.entries[index];
-        if (e.pos != reinterpret_cast<uintptr_t>(cur)) {
-          return fail(Invariant::kEntryPos, at, index, at, off(e.pos));
-        }
-        size = e.size;
-        if (size < kMinBlock || (size & 7) != 0 || size > room) {
-          return fail(Invariant::kEntrySize, at, index, room < size ? room : kMinBlock, size);
-        }
-        uint64_t tag = load_word(cur + size - kWord);
-        if (tag != index) return fail(Invariant::kFreeTag, at + size - kWord, index, index, tag);
-        if (size == room) return fail(Invariant::kTopFree, at, index, 0, 1);
+        if (check_free_block(cur, h, &size)) return true;
+        if (requested(cur) != SIZE_MAX) return fail(Invariant::kLiveBlock, at, kNo, h & ~kFree, h);
         if (check_no_foreign(at, at + size)) return true;
         prev_free = true;
       } else {
@@ -160,16 +230,15 @@ class Checker {
         if (((h & kPrevFree) != 0) != prev_free) {
           return fail(Invariant::kPrevFree, at, kNo, prev_free, (h & kPrevFree) != 0);
         }
+        size_t req = requested(cur);
         if (fence) {
+          if (req != SIZE_MAX) return fail(Invariant::kLiveBlock, at, kNo, h & ~kFence, h);
           if (check_fence(at, at + size)) return true;
         } else {
           if (check_no_foreign(at, at + size)) return true;
-          if (options_.requested_size != nullptr) {
-            size_t req = options_.requested_size(options_.context, cur + layout::kHeader);
-            if (req != SIZE_MAX) {
-              uint64_t most = layout::block_size_for(req) + kSplitSlack;
-              if (size > most) return fail(Invariant::kUsedSlack, at, kNo, most, size);
-            }
+          if (req != SIZE_MAX) {
+            uint64_t most = layout::block_size_for(req) + kSplitSlack;
+            if (size > most) return fail(Invariant::kUsedSlack, at, kNo, most, size);
           }
         }
         prev_free = false;
@@ -207,9 +276,7 @@ class Checker {
         return fail(Invariant::kLargestBound, off(e.pos), i, e.size, s_.largest_bound);
       }
     }
-    if (s_.length > 0 && s_.entries[s_.length - 1].size == 0) {
-      return fail(Invariant::kArrayTail, 0, s_.length - 1, 1, 0);
-    }
+    if (check_array_tail()) return true;
     if (gaps != s_.gaps) return fail(Invariant::kGapCount, 0, HeapViolation::kNoEntry, gaps, s_.gaps);
     if (sum != s_.free_bytes) {
       return fail(Invariant::kFreeBytes, 0, HeapViolation::kNoEntry, sum, s_.free_bytes);
@@ -228,6 +295,11 @@ class Checker {
 
 std::optional<HeapViolation> check_heap(const FreeArrayHeap& heap, const CheckOptions& options) {
   return Checker(heap, options).run();
+}
+
+std::optional<HeapViolation> check_heap_near(const FreeArrayHeap& heap, const void* payload,
+                                             const CheckOptions& options) {
+  return Checker(heap, options).run_near(payload);
 }
 
 void append_violation(const HeapViolation& v, TextBuffer& out) {

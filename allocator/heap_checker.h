@@ -46,6 +46,8 @@ namespace allocfuzz {
   X(kGapHint, "gap-hint", "O(e)", "no gap lies below the gap hint")                            \
   X(kFreeBytes, "free-bytes", "O(e)", "the free-bytes counter equals the sum of entry sizes")  \
   X(kLargestBound, "largest-bound", "O(e)", "no entry is larger than the largest-free bound")  \
+  X(kLiveBlock, "live-block", "O(n)",                                                          \
+    "a block the user holds is a used block, neither free nor a fence (where requests are known)") \
   X(kUsedSlack, "used-slack", "O(n)",                                                          \
     "a used block is at most block_size(request) + 16 bytes (only where requests are known)")  \
   X(kFenceForeign, "fence-foreign", "O(n + f)",                                                \
@@ -94,6 +96,14 @@ struct CheckOptions {
 // then the entries in index order, then the counters.
 std::optional<HeapViolation> check_heap(const FreeArrayHeap& heap,
                                         const CheckOptions& options = CheckOptions{});
+
+// Cheap checks around one block, for use after every operation where a full walk costs too
+// much: the O(1) checks (bounds, end marker, array shape and tail), then, when `payload` is
+// not null, the block it belongs to (a used block: header, size, PREV_FREE and the free
+// predecessor its tag leads to) and its successor (if free: entry, size, tag, not at top, and
+// the PREV_FREE of the block after it). Cost O(1). Counters are left to the full walk.
+std::optional<HeapViolation> check_heap_near(const FreeArrayHeap& heap, const void* payload,
+                                             const CheckOptions& options = CheckOptions{});
 
 // "heap-invariant:free-tag at +0x000120 entry 3: expected 0x3, actual 0x7 (what must hold)"
 void append_violation(const HeapViolation& violation, TextBuffer& out);

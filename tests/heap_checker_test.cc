@@ -511,10 +511,76 @@ TEST_F(FenceCheckerTest, ForeignSpanInUsedBlockIsFenceForeign) {
 // that acquires the FENCE bit covers none (and would silently leave the user's block).
 TEST_F(CheckerTest, FenceWithoutForeignSpanIsFenceForeign) {
   set_word(kD, 64 | kFence);
-  std::optional<HeapViolation> v = h_.check();
+  // Without the user's requests (with them, live-block fires first: see below).
+  std::optional<HeapViolation> v = check_heap(h_.heap());
   ASSERT_TRUE(v.has_value()) << "a used block turned fence, with no foreign span, passes";
   EXPECT_EQ(v->invariant, Invariant::kFenceForeign) << describe(v);
   EXPECT_EQ(v->offset, kD);
+}
+
+// A block the user still holds must be a used block: the heap handed it out twice, or freed
+// it behind the user's back, if it reads as free or as a fence.
+TEST_F(CheckerTest, UserBlockTurnedFenceIsLiveBlock) {
+  set_word(kD, 64 | kFence);
+  EXPECT_VIOLATION(h_.check(), Invariant::kLiveBlock, kD, kNo, 64, 64 | kFence);
+}
+
+TEST_F(CheckerTest, UserBlockThatIsAlsoAFreeBlockIsLiveBlock) {
+  // Make the free-array entry 1 (a gap) describe d as a free block, consistently: header, tag,
+  // the next block's PREV_FREE and the counters. Only the user's claim on d is left to see.
+  st().entries[1] = layout::FreeEntry{64, reinterpret_cast<uint64_t>(at(kD))};
+  st().gaps = 0;
+  st().free_bytes += 64;
+  set_word(kD, (uint64_t{1} << kIndexShift) | kFree);
+  set_word(kD + 64 - 8, 1);
+  set_word(kE, 32 | kPrevFree);
+  ASSERT_EQ(describe(check_heap(h_.heap())), "ok") << "consistent without the user's view";
+  EXPECT_VIOLATION(h_.check(), Invariant::kLiveBlock, kD, kNo, 0x8, 0x9);
+}
+
+// ---- the local check (check_heap_near) ------------------------------------------------------
+
+TEST_F(CheckerTest, NearCheckAcceptsEveryBlockOfAValidHeap) {
+  for (void* p : {blocks_.a, blocks_.c, blocks_.d, blocks_.e, blocks_.g}) {
+    EXPECT_EQ(describe(check_heap_near(h_.heap(), p)), "ok") << h_.offset(p);
+  }
+  EXPECT_EQ(describe(check_heap_near(h_.heap(), nullptr)), "ok");
+}
+
+TEST_F(CheckerTest, NearCheckOfTheBlockBeforeABrokenTagIsFreeTag) {
+  set_word(kFreeB + 48 - 8, 7);
+  EXPECT_VIOLATION(check_heap_near(h_.heap(), blocks_.a), Invariant::kFreeTag, kFreeB + 40, 0,
+                   0, 7);
+}
+
+TEST_F(CheckerTest, NearCheckOfTheBlockAfterABrokenTagIsPrevFree) {
+  set_word(kFreeB + 48 - 8, 7);
+  EXPECT_VIOLATION(check_heap_near(h_.heap(), blocks_.c), Invariant::kPrevFree, kC, kNo, 0, 1);
+}
+
+TEST_F(CheckerTest, NearCheckSeesPrevFreeMissingAfterTheFreeSuccessor) {
+  set_word(kC, 32);  // c follows free b but lost its PREV_FREE
+  EXPECT_VIOLATION(check_heap_near(h_.heap(), blocks_.a), Invariant::kPrevFree, kC, kNo, 1, 0);
+}
+
+TEST_F(CheckerTest, NearCheckSeesAUsedSuccessorWithPrevFree) {
+  set_word(kE, 32 | kPrevFree);  // d is used
+  EXPECT_VIOLATION(check_heap_near(h_.heap(), blocks_.d), Invariant::kPrevFree, kE, kNo, 0, 1);
+}
+
+TEST_F(CheckerTest, NearCheckSeesAUserBlockMarkedFree) {
+  set_word(kD, kFree);
+  EXPECT_VIOLATION(check_heap_near(h_.heap(), blocks_.d), Invariant::kLiveBlock, kD, kNo, 0, 1);
+}
+
+TEST_F(CheckerTest, NearCheckSeesTheEndMarker) {
+  set_word(kTop, 5);
+  EXPECT_VIOLATION(check_heap_near(h_.heap(), nullptr), Invariant::kEndMarker, kTop, kNo, 0, 5);
+}
+
+TEST_F(CheckerTest, NearCheckIgnoresPointersOutsideTheHeap) {
+  set_word(kFreeB + 48 - 8, 7);  // broken, but far from the pointer asked about
+  EXPECT_EQ(describe(check_heap_near(h_.heap(), at(kTop + 64))), "ok");
 }
 
 // ---- the table -----------------------------------------------------------------------------
@@ -563,6 +629,8 @@ const char* stable_id(Invariant inv) {
       return "free-bytes";
     case Invariant::kLargestBound:
       return "largest-bound";
+    case Invariant::kLiveBlock:
+      return "live-block";
     case Invariant::kUsedSlack:
       return "used-slack";
     case Invariant::kFenceForeign:
