@@ -39,10 +39,17 @@ char* align_up8(char* p) {
 
 }  // namespace
 
+namespace {
+void (*g_fatal_hook)() = nullptr;
+}  // namespace
+
+void set_heap_fatal_hook(void (*hook)()) { g_fatal_hook = hook; }
+
 [[noreturn]] void heap_fatal(const char* what, size_t offset) {
   FixedText<256> text;
   text.add("allocfuzz: heap: ").add(what).add(" at ").add_offset(offset).add_char('\n');
   (void)!write(2, text.view().data(), text.view().size());
+  if (g_fatal_hook != nullptr) g_fatal_hook();
   abort();
 }
 

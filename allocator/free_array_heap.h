@@ -114,6 +114,9 @@ class FreeArrayHeap {
 
 // Stops the process with "allocfuzz: heap: WHAT at +0xOFFSET", writing without allocating.
 [[noreturn]] void heap_fatal(const char* what, size_t offset);
+// A function heap_fatal calls after its message and before abort(), so that a harness can say
+// which operation was in flight. nullptr (the default) for none. Not thread-safe (nor is the heap).
+void set_heap_fatal_hook(void (*hook)());
 
 }  // namespace allocfuzz
 

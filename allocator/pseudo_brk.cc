@@ -104,23 +104,36 @@ bool PseudoBrk::foreign_release() {
   return true;
 }
 
-intptr_t PseudoBrk::first_clobbered_foreign_byte() const {
+intptr_t PseudoBrk::first_clobbered_foreign_byte(size_t edge_bytes) const {
   // Spans are not always in address order: once the break was lowered under a span, a newer
   // one can lie below it. So every span is checked and the lowest bad offset wins.
   intptr_t first = -1;
   auto keep = [&first](size_t offset) {
     if (first < 0 || static_cast<intptr_t>(offset) < first) first = static_cast<intptr_t>(offset);
   };
+  // All of [from, to) equals `fill` iff its first byte does and each equals the next.
+  auto first_bad = [](const char* p, size_t from, size_t to, char fill) -> size_t {
+    if (to <= from) return SIZE_MAX;
+    if (p[from] == fill && std::memcmp(p + from, p + from + 1, to - from - 1) == 0) return SIZE_MAX;
+    size_t i = from;
+    while (p[i] == fill) ++i;
+    return i;
+  };
   for (size_t s = 0; s < span_count_; ++s) {
     const ForeignSpan& span = spans_[s];
     const char* p = range_.base() + span.offset;
     auto fill = static_cast<char>(foreign_byte(span.ordinal, 0));
-    // Bytes below the break: all equal the fill iff the first does and each equals the next.
+    // Only bytes below the break can be read; the rest lost access.
     size_t live = span.offset >= break_ ? 0 : std::min(span.length, break_ - span.offset);
-    if (live != 0 && !(p[0] == fill && std::memcmp(p, p + 1, live - 1) == 0)) {
-      size_t i = 0;
-      while (p[i] == fill) ++i;
-      keep(span.offset + i);
+    size_t bad = SIZE_MAX;
+    if (edge_bytes >= live / 2) {
+      bad = first_bad(p, 0, live, fill);
+    } else {
+      bad = first_bad(p, 0, edge_bytes, fill);
+      if (bad == SIZE_MAX) bad = first_bad(p, live - edge_bytes, live, fill);
+    }
+    if (bad != SIZE_MAX) {
+      keep(span.offset + bad);
     } else if (live < span.length) {
       keep(span.offset + live);  // lost access: the break was lowered under the span
     }

@@ -98,8 +98,9 @@ class PseudoBrk {
   // same for the whole span, so spans are checked fast; callers must not rely on that).
   static uint8_t foreign_byte(uint32_t ordinal, size_t offset_in_span);
   // First offset (from start()) where a live foreign span lost access or changed, or -1.
-  // Cost: one memcmp over the live foreign spans.
-  intptr_t first_clobbered_foreign_byte() const;
+  // Cost: one memcmp over the live foreign spans, or with `edge_bytes` only over the first and
+  // last edge_bytes of each (the per-operation check of a fuzzer; a full one follows later).
+  intptr_t first_clobbered_foreign_byte(size_t edge_bytes = SIZE_MAX) const;
 
   const RegionStats& stats() const { return stats_; }
   // Back to a fresh state (break at start, no spans, no faults, statistics zero). Cost follows

@@ -1,0 +1,108 @@
+// heap_fuzzer: libFuzzer drives FreeArrayHeap (or the heap named by ALLOCFUZZ_HEAP) with the
+// program its input decodes to (FORMAT.md), judged by the shadow model and the heap checker.
+//
+// Per input: the region of the program's placement is reset (no system call in the fuzz
+// build, where regions use ASan poisoning), the heap forgets everything, and the executor runs
+// in CheckMode::kAmortized. A finding prints the report and aborts, so libFuzzer keeps the
+// input; `allocfuzz replay` then names the exact operation (it checks after every one).
+#include <sanitizer/common_interface_defs.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "allocator/free_array_heap.h"
+#include "fuzz/binary_codec.h"
+#include "fuzz/executor.h"
+#include "fuzz/ops_text.h"
+#include "fuzz/report.h"
+#include "fuzz/tested_heap.h"
+
+namespace allocfuzz {
+namespace {
+
+// One region, heap and executor per placement, made once per process.
+struct Lane {
+  PseudoBrk region;
+  std::unique_ptr<TestedHeap> heap;
+  std::unique_ptr<Executor> executor;
+};
+
+struct FuzzerState {
+  Lane lanes[2];  // indexed by Placement
+  Program program;  // reused: decoding makes no allocation once warm
+};
+
+FuzzerState* g_state = nullptr;
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr Protection kProtection = Protection::kPoison;  // poisoning: no syscalls per input
+#else
+constexpr Protection kProtection = Protection::kStrict;
+#endif
+#else
+constexpr Protection kProtection = Protection::kStrict;
+#endif
+
+// The fuzzer's regions are small: every byte a program asks for is written (the user's pattern)
+// and checked, so a request of hundreds of MiB would cost milliseconds and pages of memory per
+// input. 16 MiB keeps the EDGE sizes up to 6 MiB servable and those above refusable (ENOMEM),
+// and still leaves room for 1,000 live blocks.
+constexpr size_t kFuzzReserve = size_t{16} << 20;
+
+// Called when the process dies inside an operation (a sanitizer report, or the heap's own
+// fatal check): name the operation, which the sanitizer cannot know.
+void say_operation_in_flight() {
+  if (g_state == nullptr) return;
+  size_t i = Executor::op_in_flight();
+  if (i == SIZE_MAX) return;
+  std::string line = "allocfuzz: the process died during " +
+                     describe_operation(g_state->program, i) + "\n";
+  fputs(line.c_str(), stderr);
+}
+
+void init() {
+  const char* heap_name = getenv("ALLOCFUZZ_HEAP");
+  const HeapKind* kind = find_heap_kind(heap_name != nullptr ? heap_name : kDefaultHeap);
+  if (kind == nullptr) {
+    fprintf(stderr, "heap_fuzzer: unknown heap '%s' in ALLOCFUZZ_HEAP\n", heap_name);
+    exit(2);
+  }
+  g_state = new FuzzerState;
+  for (Placement placement : {Placement::kHigh, Placement::kLow}) {
+    Lane& lane = g_state->lanes[static_cast<size_t>(placement)];
+    RegionOptions options;
+    options.reserve_bytes = kFuzzReserve;
+    options.placement = placement;
+    options.protection = kProtection;
+    if (int rc = lane.region.init(options); rc != 0) {
+      fprintf(stderr, "heap_fuzzer: cannot reserve the %s region (errno %d)\n",
+              placement_name(placement), rc);
+      exit(2);
+    }
+    lane.heap = kind->make(lane.region);
+    lane.executor = std::make_unique<Executor>(lane.region, *lane.heap);
+  }
+  __sanitizer_set_death_callback(say_operation_in_flight);
+  set_heap_fatal_hook(say_operation_in_flight);
+}
+
+}  // namespace
+}  // namespace allocfuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace allocfuzz;
+  if (g_state == nullptr) init();
+  decode_binary(data, size, &g_state->program);
+  Lane& lane = g_state->lanes[static_cast<size_t>(g_state->program.header.placement)];
+  Outcome outcome = lane.executor->run(g_state->program, CheckMode::kAmortized);
+  if (outcome.finding) {
+    std::string report = format_report(g_state->program, *outcome.finding, *lane.heap);
+    fputs(report.c_str(), stderr);
+    fputs("allocfuzz: replay with: allocfuzz replay <this input>\n", stderr);
+    abort();
+  }
+  return 0;
+}
