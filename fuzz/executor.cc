@@ -71,6 +71,8 @@ std::optional<Finding> Executor::step(const Op& op, OpResult* result) {
       result->applied = region_.foreign_grow(op.args[0]);
       return after(SIZE_MAX, nullptr);
     case OpKind::kForeignRelease:
+      // Once given back the span is forgotten: whatever happened to it must be seen now.
+      if (auto f = shadow_.verify_foreign()) return f;
       result->applied = region_.foreign_release();
       return after(SIZE_MAX, nullptr);
     case OpKind::kFailGrow:
@@ -81,9 +83,9 @@ std::optional<Finding> Executor::step(const Op& op, OpResult* result) {
 }
 
 std::optional<Finding> Executor::release(uint32_t slot) {
-  // Corrupted while live, seen at its end (edges only when amortized: the full checks and
-  // replay read every byte; the fill that wrote them already cost as much).
-  if (auto f = shadow_.verify_slot(slot, mode_ == CheckMode::kAmortized)) return f;
+  // Corrupted while live, seen at its end. Every byte: after this the block is forgotten, so
+  // no later full check could see it (the fill that wrote them already cost as much).
+  if (auto f = shadow_.verify_slot(slot)) return f;
   char* p = shadow_.slot(slot).p;
   size_t offset = region_.offset_of(p);
   shadow_.remove(slot);

@@ -22,13 +22,14 @@ Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
 // "+0x0001a8": the one way addresses are printed.
 std::string off_text(size_t offset) { return absl::StrFormat("+0x%06x", offset); }
 
-// What a corrupted word at `p + at` says about where it came from.
-std::string describe_word(const char* p, size_t at) {
+// What a corrupted word at `p + at` says about where it came from: a pattern word of an
+// allocation that existed (ids below `next_id`) names its owner; anything else is shown raw.
+std::string describe_word(const char* p, size_t at, uint32_t next_id) {
   uint64_t word;
   std::memcpy(&word, p + (at & ~size_t{7}), sizeof word);
   uint32_t id;
   uint64_t k;
-  if (decode_pattern_word(word, &id, &k)) {
+  if (decode_pattern_word(word, &id, &k) && id != 0 && id < next_id) {
     return absl::StrFormat("the word there is byte %d of allocation #%d's pattern", k * 8, id);
   }
   return absl::StrFormat("the word there reads 0x%016x", word);
@@ -105,8 +106,12 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
   size_t o = off(p);
   size_t alignment = heap.alignment();
   if (reinterpret_cast<uintptr_t>(p) % alignment != 0) {
-    return shadow_finding(ShadowKind::kMisaligned, o,
-                          absl::StrFormat("block at %s is not %d-aligned", off_text(o), alignment));
+    // Outside the region an offset means nothing (it would differ between placements).
+    bool inside = region_.contains(p);
+    return shadow_finding(ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
+                          absl::StrFormat("block at %s is not %d-aligned",
+                                          inside ? off_text(o) : "a pointer outside the region",
+                                          alignment));
   }
   size_t brk = region_.stats().break_offset;
   if (!region_.contains(p) || o > brk || requested > brk - o) {
@@ -177,7 +182,7 @@ std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
                         absl::StrFormat("byte %d of live block s%d at %s (%d bytes) changed "
                                         "behind the user's back; %s",
                                         bad, s, off_text(o), b.requested,
-                                        describe_word(b.p, bad)));
+                                        describe_word(b.p, bad, next_id_)));
 }
 
 std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
@@ -188,7 +193,7 @@ std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
   return shadow_finding(ShadowKind::kReallocLostData, off(p) + bad,
                         absl::StrFormat("realloc from %s to %s (%d -> %d bytes) lost byte %d; %s",
                                         off_text(off(old.p)), off_text(off(p)), old.requested,
-                                        requested, bad, describe_word(p, bad)));
+                                        requested, bad, describe_word(p, bad, next_id_)));
 }
 
 std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) const {
@@ -232,7 +237,7 @@ std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
                                                off_text(o), off_text(region_.stats().break_offset))
                              : absl::StrFormat("the foreign byte at %s was overwritten; %s",
                                                off_text(o),
-                                               describe_word(region_.start(), o)));
+                                               describe_word(region_.start(), o, next_id_)));
 }
 
 }  // namespace allocfuzz
