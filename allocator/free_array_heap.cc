@@ -54,7 +54,7 @@ void set_heap_fatal_hook(void (*hook)()) { g_fatal_hook = hook; }
 }
 
 FreeArrayHeap::FreeArrayHeap(PseudoBrk& region, const HeapConfig& config)
-    : region_(region), config_(config) {
+    : region_(region), config_(config), self_check_(kExpensiveChecks) {
   // Free blocks are at least 16 bytes and never adjacent, so the region holds at most one per
   // 32 bytes (plus one per foreign span next to a fence): 16 bytes of entry per 32 of region.
   size_t array_bytes = region.reserve_bytes() / 2 + kPageSize * 16;
@@ -437,24 +437,24 @@ void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
 
 void* FreeArrayHeap::malloc(size_t n) {
   void* p = malloc_impl(n);
-  if constexpr (kExpensiveChecks) debug_check_heap(*this);
+  if (kExpensiveChecks && self_check_) debug_check_heap(*this);
   return p;
 }
 
 void FreeArrayHeap::free(void* p) {
   free_impl(p);
-  if constexpr (kExpensiveChecks) debug_check_heap(*this);
+  if (kExpensiveChecks && self_check_) debug_check_heap(*this);
 }
 
 void* FreeArrayHeap::calloc(size_t count, size_t size) {
   void* p = calloc_impl(count, size);
-  if constexpr (kExpensiveChecks) debug_check_heap(*this);
+  if (kExpensiveChecks && self_check_) debug_check_heap(*this);
   return p;
 }
 
 void* FreeArrayHeap::realloc(void* p, size_t n) {
   void* q = realloc_impl(p, n);
-  if constexpr (kExpensiveChecks) debug_check_heap(*this);
+  if (kExpensiveChecks && self_check_) debug_check_heap(*this);
   return q;
 }
 

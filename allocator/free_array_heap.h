@@ -11,7 +11,8 @@
 // them.
 //
 // With ALLOCFUZZ_EXPENSIVE_CHECKS (the dev preset) every public call ends with the whole heap
-// checker (heap_checker.h), which stops the process at the first broken invariant.
+// checker (heap_checker.h), which stops the process at the first broken invariant, unless
+// set_self_check(false).
 //
 // Single-threaded. Misuse that the heap can see cheaply (a pointer outside the heap, a
 // double free, a header that disagrees with the free array) stops the process with a message
@@ -74,6 +75,11 @@ class FreeArrayHeap {
   // Forgets every block, keeping the array's mapping. Call after region().reset().
   void reset();
 
+  // Whether each public call ends with the whole checker (on by default in expensive-check
+  // builds). A harness that runs the checker itself turns it off, so that a broken invariant
+  // comes back to it as a finding instead of stopping the process.
+  void set_self_check(bool on) { self_check_ = on; }
+
   PseudoBrk& region() const { return region_; }
   const HeapConfig& config() const { return config_; }
   const FreeArrayState& state() const { return s_; }
@@ -110,6 +116,7 @@ class FreeArrayHeap {
   HeapConfig config_;
   ReservedRange array_range_;
   FreeArrayState s_;
+  bool self_check_;
 };
 
 // Stops the process with "allocfuzz: heap: WHAT at +0xOFFSET", writing without allocating.

@@ -11,7 +11,8 @@ namespace {
 
 class FreeArrayTestedHeap final : public TestedHeap {
  public:
-  explicit FreeArrayTestedHeap(PseudoBrk& region) : heap_(region) {}
+  // The executor runs the checker itself and wants violations back as findings.
+  explicit FreeArrayTestedHeap(PseudoBrk& region) : heap_(region) { heap_.set_self_check(false); }
 
   void* malloc(size_t n) override { return heap_.malloc(n); }
   void free(void* p) override { heap_.free(p); }
@@ -48,14 +49,22 @@ std::unique_ptr<TestedHeap> make_free_array(PseudoBrk& region) {
   return std::make_unique<FreeArrayTestedHeap>(region);
 }
 
-}  // namespace
-
-const std::vector<HeapKind>& heap_kinds() {
-  static const std::vector<HeapKind> kinds = {
+std::vector<HeapKind>& registry() {
+  static std::vector<HeapKind> kinds = {
       {"free-array", "the seed's brk allocator on 64-bit (FreeArrayHeap), with its heap checker",
        make_free_array},
   };
   return kinds;
+}
+
+}  // namespace
+
+const std::vector<HeapKind>& heap_kinds() { return registry(); }
+
+bool register_heap_kind(const HeapKind& kind) {
+  if (find_heap_kind(kind.name) != nullptr) return false;
+  registry().push_back(kind);
+  return true;
 }
 
 const HeapKind* find_heap_kind(std::string_view name) {

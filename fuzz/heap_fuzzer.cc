@@ -5,8 +5,6 @@
 // build, where regions use ASan poisoning), the heap forgets everything, and the executor runs
 // in CheckMode::kAmortized. A finding prints the report and aborts, so libFuzzer keeps the
 // input; `allocfuzz replay` then names the exact operation (it checks after every one).
-#include <sanitizer/common_interface_defs.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -18,6 +16,10 @@
 #include "fuzz/ops_text.h"
 #include "fuzz/report.h"
 #include "fuzz/tested_heap.h"
+
+// ASan's hook, called with each report before the process dies; weak, so builds without ASan
+// link and simply skip it.
+extern "C" __attribute__((weak)) void __asan_set_error_report_callback(void (*)(const char*));
 
 namespace allocfuzz {
 namespace {
@@ -52,8 +54,8 @@ constexpr Protection kProtection = Protection::kStrict;
 // and still leaves room for 1,000 live blocks.
 constexpr size_t kFuzzReserve = size_t{16} << 20;
 
-// Called when the process dies inside an operation (a sanitizer report, or the heap's own
-// fatal check): name the operation, which the sanitizer cannot know.
+// Called when the process dies inside an operation (an ASan report, or the heap's own fatal
+// check): name the operation, which the sanitizer cannot know.
 void say_operation_in_flight() {
   if (g_state == nullptr) return;
   size_t i = Executor::op_in_flight();
@@ -85,7 +87,10 @@ void init() {
     lane.heap = kind->make(lane.region);
     lane.executor = std::make_unique<Executor>(lane.region, *lane.heap);
   }
-  __sanitizer_set_death_callback(say_operation_in_flight);
+  // Not __sanitizer_set_death_callback: libFuzzer owns that one (it saves the crashing input).
+  if (&__asan_set_error_report_callback != nullptr) {
+    __asan_set_error_report_callback([](const char*) { say_operation_in_flight(); });
+  }
   set_heap_fatal_hook(say_operation_in_flight);
 }
 

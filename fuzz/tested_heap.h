@@ -66,6 +66,11 @@ struct HeapKind {
 };
 const std::vector<HeapKind>& heap_kinds();
 const HeapKind* find_heap_kind(std::string_view name);
+// Adds a heap kind to the registry, e.g. the deliberately broken heaps that only a test build
+// of the command line links in. Call it before any lookup (a static initializer will do); the
+// name and description must outlive the process. Returns false, changing nothing, when the
+// name is taken.
+bool register_heap_kind(const HeapKind& kind);
 
 }  // namespace allocfuzz
 

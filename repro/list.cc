@@ -1,0 +1,31 @@
+// The list verb; see list.h.
+#include "repro/list.h"
+
+#include <absl/strings/str_format.h>
+
+#include <cstdio>
+#include <string>
+
+#include "fuzz/ops.h"
+#include "fuzz/tested_heap.h"
+#include "repro/exit_status.h"
+#include "repro/fuzz_targets.h"
+
+namespace allocfuzz {
+
+int list_targets_and_heaps() {
+  absl::PrintF("fuzz targets (allocfuzz run TARGET):\n");
+  for (const FuzzTarget& target : kFuzzTargets) {
+    absl::PrintF("  %-18s %s\n", std::string(target.name).c_str(),
+                 std::string(target.description).c_str());
+  }
+  absl::PrintF("heaps (# heap: NAME, --heap=NAME; default %s):\n",
+               std::string(kDefaultHeap).c_str());
+  for (const HeapKind& kind : heap_kinds()) {
+    absl::PrintF("  %-18s %s\n", std::string(kind.name).c_str(),
+                 std::string(kind.description).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace allocfuzz

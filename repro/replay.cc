@@ -1,0 +1,50 @@
+// The replay verb; see replay.h.
+#include "repro/replay.h"
+
+#include <absl/strings/str_format.h>
+
+#include <cstdio>
+
+#include "repro/child_run.h"
+#include "repro/exit_status.h"
+
+namespace allocfuzz {
+namespace {
+
+int replay_one(const std::string& path, const RunSettings& settings) {
+  InputFile file;
+  const HeapKind* heap = nullptr;
+  std::string error;
+  if (!load_runnable(path, settings.overrides, &file, &heap, &error)) {
+    absl::FPrintF(stderr, "%s\n", error.c_str());
+    return kExitBadInput;
+  }
+  ChildRunOptions options;
+  options.trace = true;
+  options.timeout_seconds = settings.timeout_seconds;
+  options.echo = stdout;
+  const ChildRunResult result = run_program_in_child(file.program, *heap, options);
+  switch (result.status) {
+    case RunStatus::kOk:
+      return kExitOk;
+    case RunStatus::kViolation:
+      return kExitViolation;
+    case RunStatus::kSetupFailed:
+      return kExitBadInput;  // the child said why
+  }
+  return kExitBadInput;
+}
+
+}  // namespace
+
+int replay_files(const std::vector<std::string>& paths, const RunSettings& settings) {
+  int status = kExitOk;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (paths.size() > 1) absl::PrintF("%s==> %s <==\n", i > 0 ? "\n" : "", paths[i].c_str());
+    status = worst_status(status, replay_one(paths[i], settings));
+  }
+  std::fflush(stdout);
+  return status;
+}
+
+}  // namespace allocfuzz

@@ -1,0 +1,38 @@
+// `allocfuzz run TARGET [SECONDS] [-- libFuzzer args...]`: runs a libFuzzer target from the
+// fuzz build on all cores (fork mode) and turns what it finds into repros.
+//
+// Layout, relative to the repository root (found from the binary, build/<preset>/bin/ ->
+// ../../.., or given with --root):
+//   corpus/TARGET/        seeds, copied fresh each run into
+//   work/TARGET/corpus/   the corpus libFuzzer grows (never written back: cmin's job)
+//   work/TARGET/fuzz.log  libFuzzer's whole output
+//   artifacts/TARGET/     crash-/leak-/timeout-/oom- files, and for program targets their
+//                         minimized .ops next to them
+// libFuzzer gets -fork=<cores> -max_total_time=SECONDS -artifact_prefix=artifacts/TARGET/,
+// -dict=fuzz/TARGET.dict and the [libfuzzer] options of fuzz/TARGET.options when those
+// exist, then the user's arguments after `--`, untouched (later flags win in libFuzzer).
+// A live progress line is drawn on stderr; the summary lists each new artifact with its
+// minimized program and the exact replay command. Exit status 1 when anything was found.
+#ifndef ALLOCFUZZ_REPRO_RUN_FUZZER_H_
+#define ALLOCFUZZ_REPRO_RUN_FUZZER_H_
+
+#include <string>
+#include <vector>
+
+#include "repro/program_setup.h"
+
+namespace allocfuzz {
+
+struct FuzzRunRequest {
+  std::string target;
+  unsigned seconds = 60;
+  std::vector<std::string> libfuzzer_args;  // after `--`, passed as they are
+  std::string root;                         // empty: from the binary's path
+  RunSettings settings;  // --heap goes to the fuzzer (ALLOCFUZZ_HEAP) and to minimize
+};
+
+int run_fuzzer(const FuzzRunRequest& request);
+
+}  // namespace allocfuzz
+
+#endif  // ALLOCFUZZ_REPRO_RUN_FUZZER_H_

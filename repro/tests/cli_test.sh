@@ -1,0 +1,405 @@
+#!/usr/bin/env bash
+# Tests of the `allocfuzz` command line, run by ctest: each `test_NAME()` below is the ctest
+# test cli.NAME (repro/CMakeLists.txt finds them), named by what it proves.
+#
+# usage: cli_test.sh NAME ALLOCFUZZ ALLOCFUZZ_TESTHEAPS SCRATCH_DIR
+#   ALLOCFUZZ_TESTHEAPS is the same command line with two broken heaps (tests/test_heaps.cc):
+#   test-crash (free writes to address 0x10) and test-overlap (every 3rd malloc returns the
+#   previous block).
+set -euo pipefail
+
+name=$1
+AF=$2
+AFT=$3
+scratch=$4/$name
+rm -rf "$scratch"
+mkdir -p "$scratch"
+cd "$scratch"
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# run CMD...: runs it with stdout in out.txt, stderr in err.txt, exit status in $status.
+run() {
+  set +e
+  "$@" >out.txt 2>err.txt
+  status=$?
+  set -e
+}
+
+show() {
+  echo "--- stdout ---" >&2
+  cat out.txt >&2
+  echo "--- stderr ---" >&2
+  cat err.txt >&2
+}
+
+expect_status() {
+  [[ $status == "$1" ]] || { show; fail "exit status $status, expected $1"; }
+}
+
+# The whole of stderr is exactly the given line.
+expect_stderr() {
+  printf '%s\n' "$1" >expected.txt
+  diff -u expected.txt err.txt >&2 || fail "stderr is not exactly: $1"
+}
+
+# stdout has this exact line somewhere.
+expect_stdout_line() {
+  grep -qxF -- "$1" out.txt || { show; fail "stdout lacks the line: $1"; }
+}
+
+# A file that must be rejected with exit status 2 and exactly this message, by every verb
+# that reads files.
+expect_rejected() {
+  local file=$1 message=$2
+  for verb in replay fmt check minimize; do
+    run "$AF" "$verb" "$file"
+    expect_status 2
+    expect_stderr "$message"
+  done
+  run "$AF" encode "$file" -o out.bin
+  expect_status 2
+  expect_stderr "$message"
+}
+
+ops() {  # ops FILE LINE...: writes a text program
+  local file=$1
+  shift
+  printf '%s\n' "$@" >"$file"
+}
+
+# A program that exercises every operation and placement-independent results.
+mixed_program() {
+  ops "$1" '# allocfuzz ops v1' 'malloc s0 24' 'calloc s1 3 8' 'realloc s0 100' \
+    'malloc s2 5000000000' 'foreign-grow 4096' 'malloc s3 70000' 'free s1' 'free s9' \
+    'fill s0' 'realloc s0 0' 'foreign-release' 'check' 'fail-grow 2' 'malloc s4 200000' \
+    'realloc s3 8' 'malloc s20 0'
+}
+
+# --- malformed input: exit status 2 and the exact FILE:LINE message ----------------------------
+
+test_rejects_empty_file() {
+  : >empty.ops
+  expect_rejected empty.ops "empty.ops: empty file"
+  : >empty.bin
+  expect_rejected empty.bin "empty.bin: empty file"
+}
+
+test_rejects_truncated_binary() {
+  printf '\x00\x00\x01\x00' >truncated.bin  # high; malloc s0 1; malloc s0 without its size
+  expect_rejected truncated.bin \
+    "truncated.bin: byte 3: truncated binary: the operation starting here is incomplete"
+  printf '\x02\x80' >limit.bin  # a limit varint that never ends
+  expect_rejected limit.bin \
+    "limit.bin: byte 1: truncated binary: the limit starting here is incomplete"
+}
+
+test_rejects_unknown_operation() {
+  ops bad.ops '# allocfuzz ops v1' 'malloc s0 8' 'mallok s1 8'
+  expect_rejected bad.ops "bad.ops:3: unknown operation 'mallok'"
+}
+
+test_rejects_bad_slot() {
+  ops bad.ops '# allocfuzz ops v1' '# region: low' 'malloc s1024 8'
+  expect_rejected bad.ops "bad.ops:3: bad slot 's1024' (slots are s0..s1023)"
+}
+
+test_rejects_size_overflow() {
+  ops bad.ops '# allocfuzz ops v1' 'malloc s0 18446744073709551616'
+  expect_rejected bad.ops "bad.ops:2: size '18446744073709551616' does not fit in 64 bits"
+}
+
+test_rejects_missing_first_line() {
+  ops bad.ops 'malloc s0 8'
+  expect_rejected bad.ops "bad.ops:1: missing first line '# allocfuzz ops v1'"
+}
+
+test_rejects_wrong_first_line() {
+  # Not named .ops: the first line alone makes it text.
+  ops bad.txt '# allocfuzz ops v2' 'malloc s0 8'
+  expect_rejected bad.txt \
+    "bad.txt:1: wrong first line '# allocfuzz ops v2' (expected '# allocfuzz ops v1')"
+}
+
+test_rejects_unknown_heap_in_header() {
+  ops bad.ops '# allocfuzz ops v1' '# heap: nope' '# expect: ok' 'malloc s0 8'
+  for verb in replay check minimize; do
+    run "$AF" "$verb" bad.ops
+    expect_status 2
+    expect_stderr "bad.ops: unknown heap 'nope' (known: free-array)"
+  done
+}
+
+test_rejects_unknown_heap_flag() {
+  mixed_program ok.ops
+  run "$AF" --heap=nope replay ok.ops
+  expect_status 2
+  head -1 err.txt | grep -qxF "allocfuzz: unknown heap 'nope' (known: free-array)" ||
+    { show; fail "no unknown-heap message"; }
+  [[ ! -s out.txt ]] || fail "something was replayed"
+}
+
+test_rejects_unreadable_file() {
+  expect_rejected missing.ops "missing.ops: cannot read: No such file or directory"
+  mkdir dir.ops
+  expect_rejected dir.ops "dir.ops: cannot read: Is a directory"
+}
+
+test_usage_errors_exit_2() {
+  mixed_program ok.ops
+  for args in "" "frobnicate ok.ops" "--bogus replay ok.ops" "fmt ok.ops ok.ops" \
+    "--region=middle replay ok.ops" "replay" "--timeout=soon replay ok.ops" "list extra" \
+    "encode -o"; do
+    # shellcheck disable=SC2086 # split on purpose
+    run "$AF" $args
+    [[ $status == 2 ]] || { show; fail "'allocfuzz $args' exited $status, expected 2"; }
+    [[ -s err.txt ]] || fail "'allocfuzz $args' printed no message"
+  done
+  run "$AF" help
+  expect_status 0
+  grep -q "usage: allocfuzz" out.txt || fail "help prints no usage"
+}
+
+# --- list -------------------------------------------------------------------------------------
+
+test_list_shows_targets_and_heaps() {
+  run "$AF" list
+  expect_status 0
+  for word in heap_fuzzer ops_text_fuzzer free-array; do
+    grep -q "^  $word " out.txt || { show; fail "list lacks $word"; }
+  done
+  ! grep -q test- out.txt || fail "the real binary lists a test heap"
+  run "$AFT" list
+  grep -q "^  test-crash " out.txt || fail "the test binary lacks test-crash"
+}
+
+# --- replay -----------------------------------------------------------------------------------
+
+test_replay_prints_the_documented_trace() {
+  ops p.ops '# allocfuzz ops v1' 'malloc s0 64' 'malloc s1 8' 'realloc s0 100' \
+    'malloc s1 5000000000' 'foreign-grow 4096' 'free s1'
+  run "$AF" replay p.ops
+  expect_status 0
+  cat >expected.txt <<'EOF'
+   0  malloc s0 64            -> +0x000008
+   1  malloc s1 8             -> +0x000050
+   2  realloc s0 100          -> +0x000060 (moved from +0x000008)
+   3  malloc s1 5000000000    -> NULL (freed +0x000050 first)
+   4  foreign-grow 4096       (break +0x002050)
+   5  free s1                 (empty slot)
+EOF
+  head -6 out.txt | diff -u expected.txt - >&2 || fail "trace differs"
+  tail -1 out.txt | grep -q "^ok: 6 operations, peak break +0x002050, " || { show; fail "no ok line"; }
+}
+
+test_replay_is_byte_identical_twice() {
+  mixed_program p.ops
+  run "$AF" replay p.ops
+  expect_status 0
+  cp out.txt first.txt
+  run "$AF" replay p.ops
+  cmp first.txt out.txt || fail "two replays differ"
+  run "$AFT" --heap=test-overlap replay p.ops
+  expect_status 1
+  cp out.txt first.txt
+  run "$AFT" --heap=test-overlap replay p.ops
+  cmp first.txt out.txt || fail "two replays of a violation differ"
+}
+
+test_replay_high_and_low_print_the_same() {
+  mixed_program p.ops
+  run "$AF" --region=high replay p.ops
+  expect_status 0
+  cp out.txt high.txt
+  run "$AF" --region=low replay p.ops
+  expect_status 0
+  diff -u high.txt out.txt >&2 || fail "high and low placements print differently"
+  run "$AFT" --heap=test-overlap --region=high replay p.ops
+  cp out.txt high.txt
+  run "$AFT" --heap=test-overlap --region=low replay p.ops
+  diff -u high.txt out.txt >&2 || fail "high and low reports differ"
+}
+
+test_replay_of_several_files_exits_with_the_worst() {
+  mixed_program ok.ops
+  ops bad.ops '# allocfuzz ops v1' 'mallok'
+  run "$AF" replay ok.ops bad.ops ok.ops
+  expect_status 2
+  [[ $(grep -c '^ok: ' out.txt) == 2 ]] || { show; fail "both good files should replay"; }
+  run "$AFT" --heap=test-overlap replay ok.ops
+  expect_status 1
+}
+
+test_replay_crash_names_sigsegv_and_the_operation() {
+  ops crash.ops '# allocfuzz ops v1' '# heap: test-crash' 'malloc s0 24' 'malloc s1 8' 'check' \
+    'free s1' 'malloc s2 8'
+  local line="allocfuzz: violation crash:SIGSEGV at operation 3: free s1"
+  run "$AFT" replay crash.ops
+  expect_status 1
+  expect_stdout_line "$line"
+  cp out.txt first.txt
+  # With the sanitizer's own SEGV handler in charge (ignored where there is no sanitizer).
+  ASAN_OPTIONS=allow_user_segv_handler=0 run "$AFT" replay crash.ops
+  expect_status 1
+  expect_stdout_line "$line"
+  ASAN_OPTIONS=abort_on_error=1 run "$AFT" replay crash.ops
+  expect_status 1
+  expect_stdout_line "$line"
+  run "$AFT" replay crash.ops
+  cmp first.txt out.txt || fail "two crash replays differ"
+}
+
+test_replay_binary_input() {
+  ops p.ops '# allocfuzz ops v1' '# region: low' 'malloc s0 24' 'free s0'
+  run "$AF" encode p.ops -o p.bin
+  expect_status 0
+  run "$AF" replay p.bin
+  expect_status 0
+  expect_stdout_line "   1  free s0                 (freed +0x000008)"
+}
+
+# --- fmt and encode ---------------------------------------------------------------------------
+
+test_fmt_then_encode_gives_back_a_canonical_binary() {
+  # Every operation, a limit, low placement, a slot past 14, edge sizes and varint sizes.
+  ops p.ops '# allocfuzz ops v1' '# region: low' '# limit: 1048576' 'malloc s0 24' \
+    'calloc s1 3 8' 'realloc s0 4096' 'free s1' 'fill s0' 'check' 'foreign-grow 12345' \
+    'foreign-release' 'fail-grow 255' 'malloc s1023 18446744073709551615' 'malloc s15 300'
+  run "$AF" encode p.ops -o canonical.bin
+  expect_status 0
+  run "$AF" fmt canonical.bin
+  expect_status 0
+  cp out.txt printed.ops
+  diff -u p.ops printed.ops >&2 || fail "fmt of the binary is not the canonical text"
+  run "$AF" encode printed.ops -o again.bin
+  expect_status 0
+  cmp canonical.bin again.bin || fail "fmt then encode changed the bytes"
+  run "$AF" encode printed.ops
+  cmp canonical.bin out.txt || fail "encode to stdout differs from -o"
+}
+
+test_encode_refuses_to_write_binary_to_a_terminal() {
+  ops p.ops '# allocfuzz ops v1' 'malloc s0 8'
+  set +e
+  script -qec "'$AF' encode p.ops" /dev/null >out.txt 2>&1
+  status=$?
+  set -e
+  expect_status 2
+  grep -q "refusing to write it to a terminal" out.txt || { show; fail "no refusal"; }
+}
+
+# --- check ------------------------------------------------------------------------------------
+
+test_check_pass_and_fail_exit_status() {
+  ops pass.ops '# allocfuzz ops v1' '# expect: ok' 'malloc s0 8' 'free s0'
+  ops fail.ops '# allocfuzz ops v1' '# expect: violation overlap' 'malloc s0 8'
+  ops overlap.ops '# allocfuzz ops v1' '# heap: test-overlap' '# expect: violation overlap' \
+    'malloc s0 8' 'malloc s1 8' 'malloc s2 8'
+  run "$AF" check pass.ops
+  expect_status 0
+  expect_stdout_line "PASS pass.ops (ok)"
+  run "$AF" check fail.ops
+  expect_status 1
+  expect_stdout_line "FAIL fail.ops: expected violation overlap, got ok"
+  run "$AF" check pass.ops fail.ops
+  expect_status 1
+  run "$AFT" check overlap.ops pass.ops
+  expect_status 0
+  expect_stdout_line "PASS overlap.ops (violation overlap at operation 2)"
+  # Expecting ok of a program that fails prints the report after FAIL.
+  ops wrong.ops '# allocfuzz ops v1' '# heap: test-crash' '# expect: ok' 'malloc s0 8' 'free s0'
+  run "$AFT" check wrong.ops
+  expect_status 1
+  expect_stdout_line "FAIL wrong.ops: expected ok, got violation crash:SIGSEGV at operation 1"
+  expect_stdout_line "allocfuzz: violation crash:SIGSEGV at operation 1: free s0"
+}
+
+test_check_requires_an_expect_header() {
+  ops none.ops '# allocfuzz ops v1' 'malloc s0 8'
+  run "$AF" check none.ops
+  expect_status 2
+  expect_stderr "none.ops: no '# expect:' header"
+}
+
+test_check_rejects_an_unknown_defect() {
+  ops defect.ops '# allocfuzz ops v1' '# defect: zero-size' '# expect: ok' 'malloc s0 0'
+  run "$AF" check defect.ops
+  expect_status 2
+  expect_stderr "defect.ops: unknown defect 'zero-size'"
+}
+
+# --- minimize ---------------------------------------------------------------------------------
+
+test_minimize_keeps_the_violation_kind() {
+  ops big.ops '# allocfuzz ops v1' '# region: low' '# limit: 16777216' '# heap: test-overlap' \
+    'malloc s7 1000' 'calloc s3 5 40' 'fill s7' 'foreign-grow 8192' 'free s3' 'check' \
+    'realloc s7 5000' 'malloc s9 4096' 'malloc s12 77' 'free s9' 'malloc s4 300' 'fill s12' \
+    'free s12' 'fail-grow 3'
+  run "$AFT" minimize big.ops
+  expect_status 0
+  # The 3rd malloc is realloc's, and it returns a block that now lies under a foreign span.
+  expect_stdout_line "minimize: big.ops: violation overlap at operation 6 (14 operations)"
+  cat >expected.ops <<'EOF'
+# allocfuzz ops v1
+# region: low
+# limit: 16777216
+# heap: test-overlap
+# expect: violation overlap
+malloc s0 0
+calloc s1 0 0
+foreign-grow 1
+realloc s0 1
+EOF
+  diff -u expected.ops big.min.ops >&2 || fail "unexpected minimized program"
+  grep -q "^minimize: 14 -> 4 operations" out.txt || { show; fail "no op counts"; }
+  run "$AFT" check big.min.ops
+  expect_status 0
+  expect_stdout_line "PASS big.min.ops (violation overlap at operation 3)"
+}
+
+test_minimize_a_crash_to_two_operations() {
+  ops crash.ops '# allocfuzz ops v1' '# heap: test-crash' 'malloc s0 24' 'malloc s5 4096' \
+    'fill s5' 'realloc s0 48' 'check' 'calloc s2 2 2' 'free s2' 'malloc s3 8'
+  run "$AFT" minimize crash.ops -o small.ops
+  expect_status 0
+  # realloc(p, 0) frees, and free crashes.
+  printf '%s\n' '# allocfuzz ops v1' '# heap: test-crash' '# expect: violation crash:SIGSEGV' \
+    'malloc s0 0' 'realloc s0 0' >expected.ops
+  diff -u expected.ops small.ops >&2 || fail "unexpected minimized crash"
+  run "$AFT" check small.ops
+  expect_status 0
+  # A fuzzer artifact (binary, no extension): the default output name, the heap from --heap.
+  printf '\x00\x00\x18\x08' >crash-0123abcd  # high; malloc s0 24; free s0
+  run "$AFT" --heap=test-crash minimize crash-0123abcd
+  expect_status 0
+  printf '%s\n' '# allocfuzz ops v1' '# heap: test-crash' '# expect: violation crash:SIGSEGV' \
+    'malloc s0 0' 'free s0' >expected.ops
+  diff -u expected.ops crash-0123abcd.min.ops >&2 || fail "unexpected minimized artifact"
+}
+
+test_minimize_of_a_passing_program_exits_1() {
+  mixed_program ok.ops
+  run "$AF" minimize ok.ops
+  expect_status 1
+  expect_stdout_line "minimize: ok.ops: the program passes (ok): nothing to minimize"
+  [[ ! -e ok.min.ops ]] || fail "an output was written"
+}
+
+# --- run --------------------------------------------------------------------------------------
+
+test_run_outside_a_fuzz_build_says_how_to_get_one() {
+  run "$AF" run heap_fuzzer 1
+  expect_status 2
+  grep -q "build the fuzz preset: cmake --workflow --preset fuzz" err.txt || { show; fail "no hint"; }
+  run "$AF" run no_such_fuzzer
+  expect_status 2
+  expect_stderr "allocfuzz run: unknown target 'no_such_fuzzer' (known: heap_fuzzer, ops_text_fuzzer)"
+  run "$AF" run heap_fuzzer soon
+  expect_status 2
+}
+
+"test_$name"
+echo "PASS: $name"

@@ -1,0 +1,108 @@
+// Two deliberately broken heaps, registered at start-up in `allocfuzz_testheaps` (the command
+// line built for its own tests) and nowhere else: the real heaps are correct, and the tests
+// of crash reports and of minimize need programs that fail on purpose.
+//   test-crash    free() writes to address 0x10: SIGSEGV on the first free of a live block
+//   test-overlap  every 3rd malloc returns the block the previous malloc returned
+// Both are bump allocators on the region's break (blocks are never reused), 8-byte aligned,
+// with the requested size in an 8-byte header so that usable_size is exact.
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "allocator/pseudo_brk.h"
+#include "fuzz/tested_heap.h"
+
+namespace allocfuzz {
+namespace {
+
+class BumpHeap : public TestedHeap {
+ public:
+  explicit BumpHeap(PseudoBrk& region) : region_(region) {}
+
+  void* malloc(size_t n) override {
+    if (n > region_.reserve_bytes()) return nullptr;
+    const size_t block = ((n + 7) & ~size_t{7}) + kHeader;
+    void* start = region_.sbrk(static_cast<intptr_t>(block));
+    if (start == reinterpret_cast<void*>(-1)) return nullptr;
+    auto* header = static_cast<uint64_t*>(start);
+    *header = n;
+    return header + 1;
+  }
+  void free(void* p) override { (void)p; }
+  void* realloc(void* p, size_t n) override {
+    if (p == nullptr) return malloc(n);
+    if (n == 0) {
+      free(p);
+      return nullptr;
+    }
+    void* q = malloc(n);
+    if (q == nullptr) return nullptr;
+    const size_t old = requested(p);
+    std::memcpy(q, p, old < n ? old : n);
+    free(p);
+    return q;
+  }
+  void* calloc(size_t count, size_t size) override {
+    size_t bytes = 0;
+    if (__builtin_mul_overflow(count, size, &bytes)) return nullptr;
+    void* p = malloc(bytes);
+    if (p != nullptr) std::memset(p, 0, bytes);
+    return p;
+  }
+  size_t usable_size(const void* p) override { return requested(p); }
+  size_t alignment() const override { return 8; }
+  std::optional<HeapFinding> check(bool, const void*, const LiveView&) override {
+    return std::nullopt;
+  }
+  void reset() override {}
+
+ protected:
+  static constexpr size_t kHeader = 8;
+  static size_t requested(const void* p) { return static_cast<const uint64_t*>(p)[-1]; }
+
+  PseudoBrk& region_;
+};
+
+class CrashOnFreeHeap final : public BumpHeap {
+ public:
+  using BumpHeap::BumpHeap;
+  void free(void* p) override {
+    if (p == nullptr) return;
+    *reinterpret_cast<volatile int*>(uintptr_t{0x10}) = 1;
+  }
+};
+
+class OverlapHeap final : public BumpHeap {
+ public:
+  using BumpHeap::BumpHeap;
+  void* malloc(size_t n) override {
+    ++mallocs_;
+    if (mallocs_ % 3 == 0 && last_ != nullptr) return last_;
+    last_ = BumpHeap::malloc(n);
+    return last_;
+  }
+  void reset() override {
+    mallocs_ = 0;
+    last_ = nullptr;
+  }
+
+ private:
+  uint64_t mallocs_ = 0;
+  void* last_ = nullptr;
+};
+
+template <typename Heap>
+std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
+  return std::make_unique<Heap>(region);
+}
+
+[[maybe_unused]] const bool kRegistered = [] {
+  register_heap_kind(
+      {"test-crash", "TEST ONLY: free() writes to address 0x10 (SIGSEGV)", make<CrashOnFreeHeap>});
+  register_heap_kind({"test-overlap", "TEST ONLY: every 3rd malloc returns the previous block",
+                      make<OverlapHeap>});
+  return true;
+}();
+
+}  // namespace
+}  // namespace allocfuzz
