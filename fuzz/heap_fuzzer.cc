@@ -14,6 +14,7 @@
 #include "fuzz/binary_codec.h"
 #include "fuzz/executor.h"
 #include "fuzz/ops_text.h"
+#include "fuzz/program_region.h"
 #include "fuzz/report.h"
 #include "fuzz/tested_heap.h"
 
@@ -48,11 +49,6 @@ constexpr Protection kProtection = Protection::kStrict;
 constexpr Protection kProtection = Protection::kStrict;
 #endif
 
-// The fuzzer's regions are small: every byte a program asks for is written (the user's pattern)
-// and checked, so a request of hundreds of MiB would cost milliseconds and pages of memory per
-// input. 16 MiB keeps the EDGE sizes up to 6 MiB servable and those above refusable (ENOMEM),
-// and still leaves room for 1,000 live blocks.
-constexpr size_t kFuzzReserve = size_t{16} << 20;
 
 // Called when the process dies inside an operation (an ASan report, or the heap's own fatal
 // check): name the operation, which the sanitizer cannot know.
@@ -75,10 +71,7 @@ void init() {
   g_state = new FuzzerState;
   for (Placement placement : {Placement::kHigh, Placement::kLow}) {
     Lane& lane = g_state->lanes[static_cast<size_t>(placement)];
-    RegionOptions options;
-    options.reserve_bytes = kFuzzReserve;
-    options.placement = placement;
-    options.protection = kProtection;
+    RegionOptions options = program_region_options(placement, kProtection);
     if (int rc = lane.region.init(options); rc != 0) {
       fprintf(stderr, "heap_fuzzer: cannot reserve the %s region (errno %d)\n",
               placement_name(placement), rc);

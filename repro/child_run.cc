@@ -19,6 +19,7 @@
 
 #include "allocator/pseudo_brk.h"
 #include "fuzz/executor.h"
+#include "fuzz/program_region.h"
 #include "fuzz/report.h"
 #include "repro/trace.h"
 
@@ -174,8 +175,9 @@ class ChildObserver final : public OpObserver {
   }
   if (options.timeout_seconds > 0) alarm(options.timeout_seconds);
 
-  RegionOptions region_options;  // the defaults: 1 GiB reserve, strict protection
-  region_options.placement = program.header.placement;
+  // The fuzzer's region size (a finding must replay), strict protection.
+  RegionOptions region_options =
+      program_region_options(program.header.placement, Protection::kStrict);
   PseudoBrk region;
   if (int rc = region.init(region_options); rc != 0) {
     write_all(fd, absl::StrFormat("allocfuzz: cannot reserve the %s region: %s\n",
