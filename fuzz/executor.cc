@@ -200,17 +200,17 @@ std::optional<Finding> Executor::full_check() {
 std::optional<Finding> Executor::after(size_t touched, const char* result) {
   if (mode_ == CheckMode::kEveryOp) return full_check();
   if (auto f = shadow_.verify_foreign(/*edges_only=*/true)) return f;
+  const char* below = nullptr;
+  const char* above = nullptr;
   if (touched != SIZE_MAX) {
-    if (auto f = shadow_.verify_neighbours(touched)) return f;
+    if (auto f = shadow_.verify_neighbours(touched, &below, &above)) return f;
   }
   if (auto f = heap_check(false, result)) return f;
-  if (touched != SIZE_MAX) {
-    if (const char* below = shadow_.live_before(touched)) {
-      if (auto f = heap_check(false, below)) return f;
-    }
-    if (const char* above = shadow_.live_after(touched)) {
-      if (auto f = heap_check(false, above)) return f;
-    }
+  if (below != nullptr) {
+    if (auto f = heap_check(false, below)) return f;
+  }
+  if (above != nullptr) {
+    if (auto f = heap_check(false, above)) return f;
   }
   // A full check costs about one unit per live block and per 64 live bytes; running one when
   // as many operations have passed keeps the checking cost per operation O(1) amortized.

@@ -90,17 +90,6 @@ size_t Shadow::requested_size(const void* p) const {
   return SIZE_MAX;
 }
 
-const char* Shadow::live_after(size_t offset) const {
-  size_t at = lower_bound(offset);
-  if (at < order_.size() && order_[at].offset == offset) ++at;
-  return at < order_.size() ? slots_[order_[at].slot].p : nullptr;
-}
-
-const char* Shadow::live_before(size_t offset) const {
-  size_t at = lower_bound(offset);
-  return at > 0 ? slots_[order_[at - 1].slot].p : nullptr;
-}
-
 std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
                                                TestedHeap& heap) const {
   size_t o = off(p);
@@ -205,16 +194,17 @@ std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) cons
                                         static_cast<unsigned char>(p[bad])));
 }
 
-std::optional<Finding> Shadow::verify_neighbours(size_t offset) const {
+std::optional<Finding> Shadow::verify_neighbours(size_t offset, const char** below,
+                                                 const char** above) const {
   size_t at = lower_bound(offset);
+  size_t next = at < order_.size() && order_[at].offset == offset ? at + 1 : at;
+  *below = at > 0 ? slots_[order_[at - 1].slot].p : nullptr;
+  *above = next < order_.size() ? slots_[order_[next].slot].p : nullptr;
   if (at > 0) {
     if (auto f = verify_slot(order_[at - 1].slot, true)) return f;
   }
-  if (at < order_.size()) {
-    if (auto f = verify_slot(order_[at].slot, true)) return f;
-    if (order_[at].offset == offset && at + 1 < order_.size()) {
-      if (auto f = verify_slot(order_[at + 1].slot, true)) return f;
-    }
+  if (next < order_.size()) {
+    if (auto f = verify_slot(order_[next].slot, true)) return f;
   }
   return std::nullopt;
 }

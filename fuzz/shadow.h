@@ -55,16 +55,17 @@ class Shadow final : public LiveView {
   std::optional<Finding> verify_moved(const char* p, const SlotState& old, size_t requested) const;
   // calloc's memory reads as zero.
   std::optional<Finding> verify_zero(const char* p, size_t requested) const;
-  // The live blocks just below and just above `offset` in address order (their edges).
-  std::optional<Finding> verify_neighbours(size_t offset) const;
+  // The live blocks just below and just above `offset` in address order, not counting a block
+  // at `offset` itself (the executor has just written or verified it): their edges are
+  // verified, and their payloads returned in *below / *above (nullptr when none), so that the
+  // caller's checks around them need no second search.
+  std::optional<Finding> verify_neighbours(size_t offset, const char** below,
+                                           const char** above) const;
   std::optional<Finding> verify_all() const;
   std::optional<Finding> verify_foreign(bool edges_only = false) const;
 
   // LiveView: the requested size of the live block whose payload is at p.
   size_t requested_size(const void* p) const override;
-  // The payload of the live block just above `offset` (or below), or nullptr.
-  const char* live_after(size_t offset) const;
-  const char* live_before(size_t offset) const;
 
  private:
   struct Ref {
