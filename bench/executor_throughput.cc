@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "allocator/free_array_heap.h"
 #include "allocator/pseudo_brk.h"
 #include "fuzz/content_pattern.h"
@@ -70,47 +71,13 @@ constexpr size_t kShapes[] = {10, 100, 1000};
 // kEveryOp runs at most this many (operations x live-block bound) per program.
 constexpr uint64_t kEveryOpBudget = 4000000;
 
-struct Options {
-  uint64_t seed = kDefaultSeed;
-  uint64_t ops = kDefaultOps;
-};
+using Options = bench::SeedAndOps;
 
-[[noreturn]] void die(const char* what) {
-  std::fprintf(stderr, "executor_throughput: %s\n", what);
-  std::exit(1);
-}
-
-[[noreturn]] void usage_error(const char* what) {
-  std::fprintf(stderr, "executor_throughput: %s\nusage: executor_throughput [--seed N] [--ops N]\n",
-               what);
-  std::exit(2);
-}
-
-bool parse_u64(const char* text, uint64_t* out) {
-  if (text == nullptr || *text == '\0' || *text == '-') return false;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(text, &end, 10);
-  if (errno != 0 || *end != '\0') return false;
-  *out = v;
-  return true;
-}
+[[noreturn]] void die(const char* what) { bench::die("executor_throughput", what); }
 
 Options parse_args(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; i += 2) {
-    uint64_t* target = nullptr;
-    if (std::strcmp(argv[i], "--seed") == 0) {
-      target = &o.seed;
-    } else if (std::strcmp(argv[i], "--ops") == 0) {
-      target = &o.ops;
-    } else {
-      usage_error("unknown argument");
-    }
-    if (i + 1 >= argc || !parse_u64(argv[i + 1], target)) usage_error("expected a number");
-  }
-  if (o.ops == 0 || o.ops > kMaxOps) usage_error("--ops must be 1 .. 100000 (kMaxOps)");
-  return o;
+  return bench::parse_seed_and_ops(argc, argv, "executor_throughput", Options{kDefaultSeed, kDefaultOps},
+                                   kMaxOps);
 }
 
 // ---- programs --------------------------------------------------------------------------------

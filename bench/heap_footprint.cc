@@ -22,6 +22,7 @@
 #include <memory>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "allocator/fixed_text.h"
 #include "allocator/free_array_heap.h"
 #include "allocator/heap_checker.h"
@@ -36,45 +37,13 @@ constexpr uint64_t kDefaultOps = 100000;
 constexpr size_t kSlots = 2000;         // bound on live blocks in part b
 constexpr uint64_t kCheckEvery = 1000;  // part b runs check_heap every this many operations
 
-struct Options {
-  uint64_t seed = kDefaultSeed;
-  uint64_t ops = kDefaultOps;
-};
+using Options = bench::SeedAndOps;
 
-[[noreturn]] void die(const char* what) {
-  std::fprintf(stderr, "heap_footprint: %s\n", what);
-  std::exit(1);
-}
-
-void usage_error(const char* what) {
-  std::fprintf(stderr, "heap_footprint: %s\nusage: heap_footprint [--seed N] [--ops N]\n", what);
-  std::exit(2);
-}
-
-bool parse_u64(const char* text, uint64_t* out) {
-  if (text == nullptr || *text == '\0' || *text == '-') return false;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(text, &end, 10);
-  if (errno != 0 || *end != '\0') return false;
-  *out = v;
-  return true;
-}
+[[noreturn]] void die(const char* what) { bench::die("heap_footprint", what); }
 
 Options parse_args(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; i += 2) {
-    uint64_t* target = nullptr;
-    if (std::strcmp(argv[i], "--seed") == 0) {
-      target = &o.seed;
-    } else if (std::strcmp(argv[i], "--ops") == 0) {
-      target = &o.ops;
-    } else {
-      usage_error("unknown argument");
-    }
-    if (i + 1 >= argc || !parse_u64(argv[i + 1], target)) usage_error("expected a number");
-  }
-  return o;
+  return bench::parse_seed_and_ops(argc, argv, "heap_footprint", Options{kDefaultSeed, kDefaultOps},
+                                   UINT64_MAX);
 }
 
 // A region plus a heap on it, both fresh. The region is heap-allocated because the heap keeps

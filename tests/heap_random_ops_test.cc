@@ -58,7 +58,7 @@ TEST_P(HeapRandomOps, EveryStepKeepsTheHeapValidAndTheDataIntact) {
   HeapHarness h(options, config);
   XorShift rng(p.seed);
   std::vector<void*> live;
-  uint64_t nulls_without_failure = 0;
+  uint64_t nulls_without_failure = 0, nulls = 0, foreign_grows = 0;
   for (int step = 0; step < 2500 && !::testing::Test::HasFailure(); ++step) {
     uint64_t failed_before = h.region().stats().failed_growths;
     size_t op = rng.below(100);
@@ -88,19 +88,30 @@ TEST_P(HeapRandomOps, EveryStepKeepsTheHeapValidAndTheDataIntact) {
         asked = true;
         if (got) live[k] = got;
       }
+    } else if (op < 92) {
+      h.fill(live[rng.below(live.size())]);
     } else if (op < 94) {
-      h.region().foreign_grow(1 + rng.below(9000));
+      if (h.region().foreign_grow(1 + rng.below(9000))) ++foreign_grows;
     } else if (op < 97) {
       h.region().foreign_release();
     } else {
       h.region().fail_next_growths(1 + static_cast<uint32_t>(rng.below(3)));
     }
-    if (asked && got == nullptr && h.region().stats().failed_growths == failed_before) {
-      ++nulls_without_failure;
+    if (asked && got == nullptr) {
+      ++nulls;
+      if (h.region().stats().failed_growths == failed_before) ++nulls_without_failure;
     }
+    ASSERT_EQ(h.live_count(), live.size()) << "step " << step;
     if (op >= 90) ASSERT_TRUE(h.verify_all());
   }
   EXPECT_EQ(nulls_without_failure, 0u) << "a NULL came back although no growth failed";
+  EXPECT_GT(nulls, 0u) << "the injected failures never bit";
+  EXPECT_GT(foreign_grows, 0u);
+  for (size_t i = 0; i < h.region().foreign_span_count(); ++i) {
+    // The heap never lowered the break under the other party's memory.
+    const ForeignSpan& span = h.region().foreign_span(i);
+    EXPECT_GE(h.region().stats().break_offset, span.offset + span.length);
+  }
   for (void* q : live) h.free(q);
   // With everything freed, only free blocks and fences (which are permanent) remain.
   const FreeArrayState& s = h.state();
