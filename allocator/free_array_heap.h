@@ -30,7 +30,7 @@
 namespace allocfuzz {
 
 struct HeapConfig {
-  size_t initial_prealloc = 4096;          // first growth's extra room beyond the request
+  size_t initial_prealloc = 4096;           // first growth's extra room beyond the request
   size_t max_prealloc = size_t{256} << 10;  // preallocation doubles per growth up to this
   // When break - top exceeds release_threshold, the break is lowered to top + 8 +
   // keep_after_release. threshold > keep, so a release is never followed at once by a growth.
@@ -45,13 +45,13 @@ struct FreeArrayState {
   char* top = nullptr;         // end of the last block; the end-marker word lives here
   char* brk = nullptr;         // where the heap believes the break is
   layout::FreeEntry* entries = nullptr;
-  size_t length = 0;        // entries in use, gaps included; entries[length - 1] is no gap
-  size_t capacity = 0;      // entries the array's mapping holds now
-  size_t gaps = 0;          // entries with size 0 below length
-  uint64_t free_bytes = 0;  // sum of entry sizes
+  size_t length = 0;           // entries in use, gaps included; entries[length - 1] is no gap
+  size_t capacity = 0;         // entries the array's mapping holds now
+  size_t gaps = 0;             // entries with size 0 below length
+  uint64_t free_bytes = 0;     // sum of entry sizes
   uint64_t largest_bound = 0;  // no entry is larger (an upper bound, not always exact)
-  size_t gap_hint = 0;      // no gap below this index
-  size_t prealloc = 0;      // extra room the next growth asks for
+  size_t gap_hint = 0;         // no gap below this index
+  size_t prealloc = 0;         // extra room the next growth asks for
 };
 
 class FreeArrayHeap {

@@ -155,12 +155,12 @@ class Checker {
     if (h & kPrevFree) {
       // The tag must lead to a free block that ends exactly here.
       uint64_t index = load_word(b - kWord);
-      bool leads_here = b - kWord >= s_.heap_start && index < s_.length &&
-                        s_.entries[index].size != 0 &&
-                        s_.entries[index].pos + s_.entries[index].size == reinterpret_cast<uintptr_t>(b) &&
-                        s_.entries[index].pos >= hs &&
-                        load_word(reinterpret_cast<const char*>(s_.entries[index].pos)) ==
-                            ((index << kIndexShift) | kFree);
+      bool leads_here =
+          b - kWord >= s_.heap_start && index < s_.length && s_.entries[index].size != 0 &&
+          s_.entries[index].pos + s_.entries[index].size == reinterpret_cast<uintptr_t>(b) &&
+          s_.entries[index].pos >= hs &&
+          load_word(reinterpret_cast<const char*>(s_.entries[index].pos)) ==
+              ((index << kIndexShift) | kFree);
       if (!leads_here) return fail(Invariant::kPrevFree, at, kNo, 0, 1);
     }
     const char* next = b + size;
@@ -215,7 +215,8 @@ class Checker {
       if (h == 0) return fail(Invariant::kWalkEnd, at, kNo, top, at);
       uint64_t size;
       if (h & kFree) {
-        if (h & (kPrevFree | kFence)) return fail(Invariant::kFlags, at, kNo, h & ~(kPrevFree | kFence), h);
+        if (h & (kPrevFree | kFence))
+          return fail(Invariant::kFlags, at, kNo, h & ~(kPrevFree | kFence), h);
         if (prev_free) return fail(Invariant::kFreeAdjacent, at, kNo, 0, 1);
         if (check_free_block(cur, h, &size)) return true;
         if (requested(cur) != SIZE_MAX) return fail(Invariant::kLiveBlock, at, kNo, h & ~kFree, h);
@@ -264,7 +265,8 @@ class Checker {
       }
       sum += e.size;
       if (s_.heap_start == nullptr || e.pos < hs || e.pos >= top || ((e.pos - hs) & 7) != 0) {
-        return fail(Invariant::kEntryRange, off(e.pos), i, hs - reinterpret_cast<uintptr_t>(region_.start()), off(e.pos));
+        return fail(Invariant::kEntryRange, off(e.pos), i,
+                    hs - reinterpret_cast<uintptr_t>(region_.start()), off(e.pos));
       }
       if ((e.size & 7) != 0 || e.size < kMinBlock || e.size > top - e.pos) {
         return fail(Invariant::kEntrySize, off(e.pos), i, kMinBlock, e.size);
@@ -277,7 +279,8 @@ class Checker {
       }
     }
     if (check_array_tail()) return true;
-    if (gaps != s_.gaps) return fail(Invariant::kGapCount, 0, HeapViolation::kNoEntry, gaps, s_.gaps);
+    if (gaps != s_.gaps)
+      return fail(Invariant::kGapCount, 0, HeapViolation::kNoEntry, gaps, s_.gaps);
     if (sum != s_.free_bytes) {
       return fail(Invariant::kFreeBytes, 0, HeapViolation::kNoEntry, sum, s_.free_bytes);
     }

@@ -19,6 +19,7 @@
 namespace allocfuzz {
 
 // X(enumerator, id, cost, what must hold)
+// clang-format off
 #define ALLOCFUZZ_HEAP_INVARIANTS(X)                                                           \
   X(kRegionBounds, "region-bounds", "O(1)",                                                    \
     "heap_start is 8-aligned, heap_start <= top, top + 8 <= brk <= the region's break")        \
@@ -53,6 +54,7 @@ namespace allocfuzz {
   X(kFenceForeign, "fence-foreign", "O(n + f)",                                                \
     "a foreign span inside [heap_start, brk) lies within a fence's payload, never in another " \
     "block or the preallocation; a fence covers at least one foreign span")
+// clang-format on
 
 enum class Invariant : uint8_t {
 #define ALLOCFUZZ_X(e, id, cost, what) e,
@@ -80,8 +82,8 @@ inline const InvariantInfo& invariant_info(Invariant inv) {
 struct HeapViolation {
   static constexpr size_t kNoEntry = SIZE_MAX;
   Invariant invariant;
-  size_t offset;    // region offset of the block or word concerned
-  size_t entry;     // free-array index concerned, or kNoEntry
+  size_t offset;  // region offset of the block or word concerned
+  size_t entry;   // free-array index concerned, or kNoEntry
   uint64_t expected;
   uint64_t actual;
 };

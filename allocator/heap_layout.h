@@ -41,10 +41,10 @@ inline constexpr uint64_t kFence = 4;
 inline constexpr uint64_t kFlagMask = 7;
 
 inline constexpr size_t kWord = 8;
-inline constexpr size_t kHeader = 8;        // bytes of overhead per block
-inline constexpr size_t kMinBlock = 16;     // header + tag of a free block
-inline constexpr size_t kSplitSlack = 16;   // a remainder this small stays with the used block
-inline constexpr size_t kAlignment = 8;     // payload alignment the heap declares
+inline constexpr size_t kHeader = 8;       // bytes of overhead per block
+inline constexpr size_t kMinBlock = 16;    // header + tag of a free block
+inline constexpr size_t kSplitSlack = 16;  // a remainder this small stays with the used block
+inline constexpr size_t kAlignment = 8;    // payload alignment the heap declares
 inline constexpr unsigned kIndexShift = 3;
 
 // One entry of the free array. size == 0 marks a gap left by a removal.

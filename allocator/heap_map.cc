@@ -47,13 +47,19 @@ void print_line(const FreeArrayHeap& heap, const BlockLine& b, bool marked, Text
     uint64_t index = b.header >> kIndexShift;
     out.add("free   ");
     if (b.size == 0) {
-      out.add("entry ").add_dec(index).add(" does not lead back here (header ").add_hex(b.header).add_char(')');
+      out.add("entry ")
+          .add_dec(index)
+          .add(" does not lead back here (header ")
+          .add_hex(b.header)
+          .add_char(')');
     } else {
       out.add("size ").add_dec(b.size).pad_to(36).add("entry ").add_dec(index);
       out.add("  tag ").add_dec(load_word(heap.region().start() + b.at + b.size - kWord));
     }
   } else {
-    out.add((b.header & kFence) ? "fence  " : "used   ").add("size ").add_dec(b.header & ~kFlagMask);
+    out.add((b.header & kFence) ? "fence  " : "used   ")
+        .add("size ")
+        .add_dec(b.header & ~kFlagMask);
     if (b.header & kPrevFree) out.pad_to(36).add("PREV_FREE");
     if (b.size == 0) out.add("  (cannot step over this header)");
   }
@@ -80,8 +86,8 @@ void append_heap_map(const FreeArrayHeap& heap, size_t offset, size_t radius, Te
     return;
   }
   BlockLine ring[kMaxRadius + 1];
-  size_t seen = 0;       // blocks walked so far
-  size_t after = 0;      // blocks printed after the marked one
+  size_t seen = 0;   // blocks walked so far
+  size_t after = 0;  // blocks printed after the marked one
   bool marked = false;
   const char* cur = s.heap_start;
   while (cur < s.top) {
@@ -90,7 +96,8 @@ void append_heap_map(const FreeArrayHeap& heap, size_t offset, size_t radius, Te
     if (holds) {
       size_t before = seen < radius ? seen : radius;
       if (seen > before) out.add("    ...\n");
-      for (size_t k = seen - before; k < seen; ++k) print_line(heap, ring[k % (radius + 1)], false, out);
+      for (size_t k = seen - before; k < seen; ++k)
+        print_line(heap, ring[k % (radius + 1)], false, out);
       print_line(heap, b, true, out);
       marked = true;
     } else if (marked) {
@@ -113,11 +120,19 @@ void append_heap_map(const FreeArrayHeap& heap, size_t offset, size_t radius, Te
   if (!marked) {
     size_t before = seen < radius ? seen : radius;
     if (seen > before) out.add("    ...\n");
-    for (size_t k = seen - before; k < seen; ++k) print_line(heap, ring[k % (radius + 1)], false, out);
+    for (size_t k = seen - before; k < seen; ++k)
+      print_line(heap, ring[k % (radius + 1)], false, out);
   }
   out.add(offset >= region.offset_of(s.top) && !marked ? "  > " : "    ");
-  out.add_offset(region.offset_of(s.top)).pad_to(16).add("top    brk ").add_offset(region.offset_of(s.brk));
-  out.add("  entries ").add_dec(s.length).add(" (").add_dec(s.gaps).add(s.gaps == 1 ? " gap)  free " : " gaps)  free ");
+  out.add_offset(region.offset_of(s.top))
+      .pad_to(16)
+      .add("top    brk ")
+      .add_offset(region.offset_of(s.brk));
+  out.add("  entries ")
+      .add_dec(s.length)
+      .add(" (")
+      .add_dec(s.gaps)
+      .add(s.gaps == 1 ? " gap)  free " : " gaps)  free ");
   out.add_dec(s.free_bytes).add(" bytes\n");
 }
 

@@ -1,8 +1,8 @@
 // The break itself: kernel-like moves, injected failures and the other party's spans.
 #include "allocator/pseudo_brk.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace allocfuzz {

@@ -38,10 +38,10 @@ struct RegionOptions {
 struct RegionStats {
   size_t break_offset = 0;
   size_t peak_break_offset = 0;
-  uint64_t moves = 0;            // successful calls that changed the break
-  uint64_t failed_moves = 0;     // calls that failed with ENOMEM
-  uint64_t growths = 0;          // successful upward moves
-  uint64_t failed_growths = 0;   // failed upward moves (the oracle's test for a fair NULL)
+  uint64_t moves = 0;           // successful calls that changed the break
+  uint64_t failed_moves = 0;    // calls that failed with ENOMEM
+  uint64_t growths = 0;         // successful upward moves
+  uint64_t failed_growths = 0;  // failed upward moves (the oracle's test for a fair NULL)
 };
 
 // A span of the break owned by the other party. `ordinal` numbers foreign grows since the

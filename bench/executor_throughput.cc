@@ -43,9 +43,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/bench_args.h"
 #include "allocator/free_array_heap.h"
 #include "allocator/pseudo_brk.h"
+#include "bench/bench_args.h"
 #include "fuzz/content_pattern.h"
 #include "fuzz/executor.h"
 #include "fuzz/ops.h"
@@ -76,8 +76,8 @@ using Options = bench::SeedAndOps;
 [[noreturn]] void die(const char* what) { bench::die("executor_throughput", what); }
 
 Options parse_args(int argc, char** argv) {
-  return bench::parse_seed_and_ops(argc, argv, "executor_throughput", Options{kDefaultSeed, kDefaultOps},
-                                   kMaxOps);
+  return bench::parse_seed_and_ops(argc, argv, "executor_throughput",
+                                   Options{kDefaultSeed, kDefaultOps}, kMaxOps);
 }
 
 // ---- programs --------------------------------------------------------------------------------

@@ -80,8 +80,8 @@ class ScanHeap {
   std::string shape_error() const {
     const FreeArrayState& s = heap_->state();
     if (s.length != k_ || s.gaps != 0) {
-      return "free array length " + std::to_string(s.length) + ", gaps " +
-             std::to_string(s.gaps) + "; expected " + std::to_string(k_) + ", 0";
+      return "free array length " + std::to_string(s.length) + ", gaps " + std::to_string(s.gaps) +
+             "; expected " + std::to_string(k_) + ", 0";
     }
     if (s.entries[0].size != free_block_size(0, k_) ||
         s.entries[k_ - 1].size != free_block_size(k_ - 1, k_)) {
@@ -101,10 +101,18 @@ class ScanHeap {
 size_t request_for(Case c, size_t k) {
   size_t block = 0;
   switch (c) {
-    case Case::kNoFit: block = kNoFitBlock; break;
-    case Case::kExactEnd: block = free_block_size(k - 1, k); break;
-    case Case::kExactStart: block = free_block_size(0, k); break;
-    case Case::kBestFit: block = kBestFitBlock; break;
+    case Case::kNoFit:
+      block = kNoFitBlock;
+      break;
+    case Case::kExactEnd:
+      block = free_block_size(k - 1, k);
+      break;
+    case Case::kExactStart:
+      block = free_block_size(0, k);
+      break;
+    case Case::kBestFit:
+      block = kBestFitBlock;
+      break;
   }
   return block - layout::kHeader;
 }
@@ -178,8 +186,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   void print_ratios() const {
     if (order_.empty()) return;
-    std::printf("\nratio of CPU time per malloc+free to the first K of the same case "
-                "(the figure of interest)\n");
+    std::printf(
+        "\nratio of CPU time per malloc+free to the first K of the same case "
+        "(the figure of interest)\n");
     for (const std::string& fn : order_) {
       const auto& row = table_.at(fn);
       std::printf("  %-18s", fn.c_str());
@@ -236,10 +245,10 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("reproduce", reproduce);
 #ifdef NDEBUG
   const char* build = allocfuzz::sanitized() ? "NDEBUG, SANITIZED (times are not meaningful)"
-                                              : "NDEBUG, no sanitizers";
+                                             : "NDEBUG, no sanitizers";
 #else
   const char* build = allocfuzz::sanitized() ? "assertions on, SANITIZED (times are not meaningful)"
-                                              : "assertions on (not a release build)";
+                                             : "assertions on (not a release build)";
 #endif
   benchmark::AddCustomContext("build", build);
 #if defined(ALLOCFUZZ_EXPENSIVE_CHECKS) && ALLOCFUZZ_EXPENSIVE_CHECKS

@@ -22,12 +22,12 @@
 #include <memory>
 #include <vector>
 
-#include "bench/bench_args.h"
 #include "allocator/fixed_text.h"
 #include "allocator/free_array_heap.h"
 #include "allocator/heap_checker.h"
 #include "allocator/heap_layout.h"
 #include "allocator/pseudo_brk.h"
+#include "bench/bench_args.h"
 
 namespace allocfuzz {
 namespace {
@@ -84,7 +84,8 @@ void print_ratio(uint64_t num, uint64_t den, int width) {
 void part_a() {
   static constexpr size_t kSizes[] = {0, 1, 8, 13, 24, 100, 1000, 4096};
   static constexpr size_t kCounts[] = {1000, 10000};
-  std::printf("a) N live blocks of S requested bytes, nothing freed (fresh region and heap per row)\n");
+  std::printf(
+      "a) N live blocks of S requested bytes, nothing freed (fresh region and heap per row)\n");
   std::printf("   block = round_up(S,8) + 8-byte header, at least 16 (layout::block_size_for)\n");
   std::printf("   ovh/blk  = (top - heap_start - N*round_up(S,8)) / N  (the header)\n");
   std::printf("   ovh/req  = (top - heap_start - N*S) / N              (header + rounding)\n");
@@ -105,16 +106,16 @@ void part_a() {
       print_ratio(bytes - rounded, n, 8);
       std::printf(" ");
       print_ratio(bytes - requested, n, 8);
-      std::printf(" %8zu %8zu %6" PRIu64 " %7" PRIu64 "\n", f.slack(),
-                  f.heap->array_mapped_bytes(), f.region->stats().moves,
-                  f.region->stats().growths);
+      std::printf(" %8zu %8zu %6" PRIu64 " %7" PRIu64 "\n", f.slack(), f.heap->array_mapped_bytes(),
+                  f.region->stats().moves, f.region->stats().growths);
     }
   }
-  std::printf("\n   S >= 1: the header is the whole overhead, 8 bytes per block; S not a multiple\n"
-              "   of 8 adds rounding (ovh/req). S = 0 (malloc(0), a unique minimal block) is the\n"
-              "   only request the 16-byte minimum block inflates: 16 bytes for 0 requested.\n"
-              "   S = 1..8 gives block 16 = 8 + 8 either way, so the minimum never binds there.\n"
-              "   The free array maps nothing until the first free.\n\n");
+  std::printf(
+      "\n   S >= 1: the header is the whole overhead, 8 bytes per block; S not a multiple\n"
+      "   of 8 adds rounding (ovh/req). S = 0 (malloc(0), a unique minimal block) is the\n"
+      "   only request the 16-byte minimum block inflates: 16 bytes for 0 requested.\n"
+      "   S = 1..8 gives block 16 = 8 + 8 either way, so the minimum never binds there.\n"
+      "   The free array maps nothing until the first free.\n\n");
 }
 
 // ---- b) random workload ----------------------------------------------------------------------
@@ -278,17 +279,19 @@ void part_b(const Options& o) {
 
   const RegionStats& rs = f.region->stats();
   const FreeArrayState& st = heap.state();
-  std::printf("b) random workload: seed %" PRIu64 ", %" PRIu64 " operations, %zu slots (live-block bound)\n",
+  std::printf("b) random workload: seed %" PRIu64 ", %" PRIu64
+              " operations, %zu slots (live-block bound)\n",
               o.seed, o.ops, kSlots);
-  std::printf("   ops: malloc 40%%, free 30%%, realloc 20%%, calloc 10%%; sizes: 0 1%%, 1..128 69%%,\n"
-              "   129..1024 20%%, 1025..8192 8%%, 8193..65536 2%%; xorshift64 (13, 7, 17)\n");
-  std::printf("   HeapConfig defaults: prealloc 4096 doubling to 256 KiB, release above 512 KiB\n"
-              "   of slack down to 64 KiB\n\n");
-  std::printf("   calls: malloc %" PRIu64 ", calloc %" PRIu64 ", free %" PRIu64
-              " (%" PRIu64 " of an empty slot), realloc %" PRIu64 " (%" PRIu64
-              " in place, %" PRIu64 " to size 0)\n",
-              c.malloc, c.calloc, c.free, c.free_empty, c.realloc, c.realloc_in_place,
-              c.realloc_to_zero);
+  std::printf(
+      "   ops: malloc 40%%, free 30%%, realloc 20%%, calloc 10%%; sizes: 0 1%%, 1..128 69%%,\n"
+      "   129..1024 20%%, 1025..8192 8%%, 8193..65536 2%%; xorshift64 (13, 7, 17)\n");
+  std::printf(
+      "   HeapConfig defaults: prealloc 4096 doubling to 256 KiB, release above 512 KiB\n"
+      "   of slack down to 64 KiB\n\n");
+  std::printf(
+      "   calls: malloc %" PRIu64 ", calloc %" PRIu64 ", free %" PRIu64 " (%" PRIu64
+      " of an empty slot), realloc %" PRIu64 " (%" PRIu64 " in place, %" PRIu64 " to size 0)\n",
+      c.malloc, c.calloc, c.free, c.free_empty, c.realloc, c.realloc_in_place, c.realloc_to_zero);
   std::printf("   NULL returns              %12" PRIu64 "\n", c.null_returns);
   std::printf("   heap checks passed        %12" PRIu64 "\n", c.checks);
   std::printf("   break moves               %12" PRIu64 "\n", rs.moves);
@@ -314,9 +317,10 @@ void part_b(const Options& o) {
     if (slots[i].p != nullptr) drop(slots[i], i);
   }
   check_or_die(heap, o.ops);
-  std::printf("   after freeing every block: break %zu, top %zu, free array length %zu, "
-              "break moves %" PRIu64 " (shrinks %" PRIu64 ")\n",
-              rs.break_offset, f.off(st.top), st.length, rs.moves, rs.moves - rs.growths);
+  std::printf(
+      "   after freeing every block: break %zu, top %zu, free array length %zu, "
+      "break moves %" PRIu64 " (shrinks %" PRIu64 ")\n",
+      rs.break_offset, f.off(st.top), st.length, rs.moves, rs.moves - rs.growths);
 }
 
 }  // namespace
@@ -324,10 +328,12 @@ void part_b(const Options& o) {
 
 int main(int argc, char** argv) {
   allocfuzz::Options o = allocfuzz::parse_args(argc, argv);
-  std::printf("heap_footprint: FreeArrayHeap space figures (deterministic; offsets and sizes only)\n");
-  std::printf("reproduce: cmake --workflow --preset release && build/release/bin/heap_footprint"
-              " --seed %" PRIu64 " --ops %" PRIu64 "\n\n",
-              o.seed, o.ops);
+  std::printf(
+      "heap_footprint: FreeArrayHeap space figures (deterministic; offsets and sizes only)\n");
+  std::printf(
+      "reproduce: cmake --workflow --preset release && build/release/bin/heap_footprint"
+      " --seed %" PRIu64 " --ops %" PRIu64 "\n\n",
+      o.seed, o.ops);
   allocfuzz::part_a();
   allocfuzz::part_b(o);
   return 0;

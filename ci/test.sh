@@ -9,6 +9,10 @@ trap 'echo "ci/test.sh: FAILED in step: ${step}" >&2' ERR
 
 bash ci/deps.sh
 
+step="format (clang-format --dry-run against .clang-format)"
+echo "ci/test.sh: ${step}"
+git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run --Werror
+
 step="dev workflow (configure, build, test)"
 echo "ci/test.sh: ${step}"
 cmake --workflow --preset dev

@@ -21,7 +21,7 @@ struct DecodeStatus {
   // The input ran out inside an operation (which is dropped) or inside the limit's varint
   // (no limit is set).
   bool truncated = false;
-  size_t truncated_at = 0;   // with truncated: the byte offset where that item began
+  size_t truncated_at = 0;  // with truncated: the byte offset where that item began
 };
 
 // Decodes `data` into `*out`, reusing out->ops' capacity (the fuzzer's per-input path makes

@@ -101,9 +101,10 @@ std::optional<Finding> Executor::judge_null(const Op& op, uint64_t failed_before
   if (!representable || bytes > region_.reserve_bytes() || bytes == 0) return std::nullopt;
   Finding f;
   f.kind = std::string(shadow_kind_text(ShadowKind::kSpuriousNull));
-  f.message = absl::StrFormat("%s of %d bytes returned NULL although no break growth failed "
-                              "during the call",
-                              op_info(op.kind).name, bytes);
+  f.message = absl::StrFormat(
+      "%s of %d bytes returned NULL although no break growth failed "
+      "during the call",
+      op_info(op.kind).name, bytes);
   return f;
 }
 

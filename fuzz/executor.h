@@ -31,11 +31,11 @@ enum class CheckMode : uint8_t { kEveryOp, kAmortized };
 
 // What an operation did, for traces.
 struct OpResult {
-  bool returned = false;        // malloc/calloc/realloc: a pointer came back (maybe NULL)
-  bool null = false;            // it was NULL
-  size_t offset = 0;            // region offset of the payload when not NULL
-  bool moved = false;           // realloc: the block moved
-  bool applied = true;          // foreign-grow/foreign-release: the region did it
+  bool returned = false;  // malloc/calloc/realloc: a pointer came back (maybe NULL)
+  bool null = false;      // it was NULL
+  size_t offset = 0;      // region offset of the payload when not NULL
+  bool moved = false;     // realloc: the block moved
+  bool applied = true;    // foreign-grow/foreign-release: the region did it
 };
 
 class OpObserver {

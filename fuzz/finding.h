@@ -11,6 +11,7 @@ namespace allocfuzz {
 
 // The shadow model's kinds: X(enumerator, text). Heap-checker findings are
 // "heap-invariant:ID" (allocator/heap_checker.h); signals are "crash:SIGNAME".
+// clang-format off
 #define ALLOCFUZZ_SHADOW_KINDS(X)                  \
   X(kOverlap, "overlap")                           \
   X(kMisaligned, "misaligned")                     \
@@ -22,6 +23,7 @@ namespace allocfuzz {
   X(kSpuriousNull, "spurious-null")                \
   X(kForeignClobbered, "foreign-clobbered")        \
   X(kApiContract, "api-contract")
+// clang-format on
 
 enum class ShadowKind : uint8_t {
 #define ALLOCFUZZ_X(e, text) e,
@@ -43,20 +45,24 @@ inline std::string_view shadow_kind_text(ShadowKind kind) {
 enum class Oracle : uint8_t { kShadow, kHeapChecker, kSanitizer, kSignal };
 inline std::string_view oracle_name(Oracle o) {
   switch (o) {
-    case Oracle::kShadow: return "shadow model";
-    case Oracle::kHeapChecker: return "heap checker";
-    case Oracle::kSanitizer: return "sanitizer";
-    case Oracle::kSignal: return "signal";
+    case Oracle::kShadow:
+      return "shadow model";
+    case Oracle::kHeapChecker:
+      return "heap checker";
+    case Oracle::kSanitizer:
+      return "sanitizer";
+    case Oracle::kSignal:
+      return "signal";
   }
   return "?";
 }
 
 struct Finding {
-  std::string kind;         // "overlap", "heap-invariant:free-tag", "crash:SIGSEGV"
+  std::string kind;  // "overlap", "heap-invariant:free-tag", "crash:SIGSEGV"
   Oracle oracle = Oracle::kShadow;
-  size_t op_index = 0;      // the operation during or right after which it was seen
-  std::string message;      // one line, region offsets only
-  size_t offset = SIZE_MAX; // where to centre the heap map, or SIZE_MAX
+  size_t op_index = 0;       // the operation during or right after which it was seen
+  std::string message;       // one line, region offsets only
+  size_t offset = SIZE_MAX;  // where to centre the heap map, or SIZE_MAX
 };
 
 }  // namespace allocfuzz

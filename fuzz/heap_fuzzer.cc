@@ -33,7 +33,7 @@ struct Lane {
 };
 
 struct FuzzerState {
-  Lane lanes[2];  // indexed by Placement
+  Lane lanes[2];    // indexed by Placement
   Program program;  // reused: decoding makes no allocation once warm
 };
 
@@ -49,15 +49,14 @@ constexpr Protection kProtection = Protection::kStrict;
 constexpr Protection kProtection = Protection::kStrict;
 #endif
 
-
 // Called when the process dies inside an operation (an ASan report, or the heap's own fatal
 // check): name the operation, which the sanitizer cannot know.
 void say_operation_in_flight() {
   if (g_state == nullptr) return;
   size_t i = Executor::op_in_flight();
   if (i == SIZE_MAX) return;
-  std::string line = "allocfuzz: the process died during " +
-                     describe_operation(g_state->program, i) + "\n";
+  std::string line =
+      "allocfuzz: the process died during " + describe_operation(g_state->program, i) + "\n";
   fputs(line.c_str(), stderr);
 }
 

@@ -30,6 +30,7 @@ enum class Arg : uint8_t {
 
 // X(enumerator, name in .ops text, takes a slot, first operand, second operand,
 //   binary weight: how many of the 16 opcode values decode to it — common operations get more)
+// clang-format off
 #define ALLOCFUZZ_OPS(X)                                                \
   X(kMalloc, "malloc", true, Arg::kSize, Arg::kNone, 4)                 \
   X(kCalloc, "calloc", true, Arg::kSize, Arg::kSize, 1)                 \
@@ -40,6 +41,7 @@ enum class Arg : uint8_t {
   X(kForeignGrow, "foreign-grow", false, Arg::kSize, Arg::kNone, 1)     \
   X(kForeignRelease, "foreign-release", false, Arg::kNone, Arg::kNone, 1) \
   X(kFailGrow, "fail-grow", false, Arg::kCount, Arg::kNone, 1)
+// clang-format on
 
 enum class OpKind : uint8_t {
 #define ALLOCFUZZ_X(e, name, slot, a0, a1, weight) e,
@@ -75,8 +77,8 @@ inline constexpr size_t kMaxOps = 100000;
 
 struct Op {
   OpKind kind = OpKind::kCheck;
-  uint32_t slot = 0;               // when op_info(kind).has_slot
-  uint64_t args[2] = {0, 0};       // as op_info(kind).args says; unused ones are 0
+  uint32_t slot = 0;          // when op_info(kind).has_slot
+  uint64_t args[2] = {0, 0};  // as op_info(kind).args says; unused ones are 0
   friend bool operator==(const Op&, const Op&) = default;
 };
 
@@ -93,10 +95,10 @@ inline constexpr std::string_view kDefaultHeap = "free-array";
 // exist only in text.
 struct ProgramHeader {
   Placement placement = Placement::kHigh;
-  std::optional<uint64_t> limit;       // `# limit: BYTES` — the region's break may not pass it
-  std::string heap{kDefaultHeap};      // `# heap: NAME`
-  std::string defect;                  // `# defect: NAME` (empty: none)
-  std::optional<Expectation> expect;   // `# expect: ...`
+  std::optional<uint64_t> limit;      // `# limit: BYTES` — the region's break may not pass it
+  std::string heap{kDefaultHeap};     // `# heap: NAME`
+  std::string defect;                 // `# defect: NAME` (empty: none)
+  std::optional<Expectation> expect;  // `# expect: ...`
   friend bool operator==(const ProgramHeader&, const ProgramHeader&) = default;
 };
 

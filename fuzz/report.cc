@@ -16,8 +16,7 @@ std::string describe_operation(const Program& program, size_t op_index) {
   return absl::StrFormat("operation %d: %s", op_index, format_op(program.ops[op_index]));
 }
 
-std::string format_report(const Program& program, const Finding& finding,
-                          const TestedHeap& heap) {
+std::string format_report(const Program& program, const Finding& finding, const TestedHeap& heap) {
   std::string out = absl::StrFormat("allocfuzz: violation %s at %s\n", finding.kind,
                                     describe_operation(program, finding.op_index));
   absl::StrAppendFormat(&out, "  seen by: %s\n", oracle_name(finding.oracle));

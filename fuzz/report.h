@@ -18,8 +18,7 @@ inline constexpr size_t kReportContextOps = 8;
 // "operation 12: free s3", or "the end of the program (after operation 11)".
 std::string describe_operation(const Program& program, size_t op_index);
 
-std::string format_report(const Program& program, const Finding& finding,
-                          const TestedHeap& heap);
+std::string format_report(const Program& program, const Finding& finding, const TestedHeap& heap);
 
 }  // namespace allocfuzz
 

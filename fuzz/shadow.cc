@@ -97,10 +97,10 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
   if (reinterpret_cast<uintptr_t>(p) % alignment != 0) {
     // Outside the region an offset means nothing (it would differ between placements).
     bool inside = region_.contains(p);
-    return shadow_finding(ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
-                          absl::StrFormat("block at %s is not %d-aligned",
-                                          inside ? off_text(o) : "a pointer outside the region",
-                                          alignment));
+    return shadow_finding(
+        ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
+        absl::StrFormat("block at %s is not %d-aligned",
+                        inside ? off_text(o) : "a pointer outside the region", alignment));
   }
   size_t brk = region_.stats().break_offset;
   if (!region_.contains(p) || o > brk || requested > brk - o) {
@@ -135,11 +135,11 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
   for (size_t i = 0; i < region_.foreign_span_count(); ++i) {
     const ForeignSpan& span = region_.foreign_span(i);
     if (span.offset < end && o < span.offset + span.length) {
-      return shadow_finding(ShadowKind::kOverlap, o,
-                            absl::StrFormat("block at %s of %d bytes overlaps the foreign span at "
-                                            "%s of %d bytes",
-                                            off_text(o), requested, off_text(span.offset),
-                                            span.length));
+      return shadow_finding(
+          ShadowKind::kOverlap, o,
+          absl::StrFormat("block at %s of %d bytes overlaps the foreign span at "
+                          "%s of %d bytes",
+                          off_text(o), requested, off_text(span.offset), span.length));
     }
   }
   size_t usable = heap.usable_size(p);
@@ -167,11 +167,11 @@ std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
   }
   if (bad == SIZE_MAX) return std::nullopt;
   size_t o = off(b.p);
-  return shadow_finding(ShadowKind::kContentCorrupted, o + bad,
-                        absl::StrFormat("byte %d of live block s%d at %s (%d bytes) changed "
-                                        "behind the user's back; %s",
-                                        bad, s, off_text(o), b.requested,
-                                        describe_word(b.p, bad, next_id_)));
+  return shadow_finding(
+      ShadowKind::kContentCorrupted, o + bad,
+      absl::StrFormat("byte %d of live block s%d at %s (%d bytes) changed "
+                      "behind the user's back; %s",
+                      bad, s, off_text(o), b.requested, describe_word(b.p, bad, next_id_)));
 }
 
 std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
@@ -188,10 +188,10 @@ std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
 std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) const {
   size_t bad = first_nonzero(p, requested);
   if (bad == SIZE_MAX) return std::nullopt;
-  return shadow_finding(ShadowKind::kCallocNotZero, off(p) + bad,
-                        absl::StrFormat("calloc block at %s (%d bytes): byte %d is 0x%02x, not 0",
-                                        off_text(off(p)), requested, bad,
-                                        static_cast<unsigned char>(p[bad])));
+  return shadow_finding(
+      ShadowKind::kCallocNotZero, off(p) + bad,
+      absl::StrFormat("calloc block at %s (%d bytes): byte %d is 0x%02x, not 0", off_text(off(p)),
+                      requested, bad, static_cast<unsigned char>(p[bad])));
 }
 
 std::optional<Finding> Shadow::verify_neighbours(size_t offset, const char** below,
@@ -221,13 +221,13 @@ std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
   if (bad < 0) return std::nullopt;
   auto o = static_cast<size_t>(bad);
   bool lost = o >= region_.stats().break_offset;
-  return shadow_finding(ShadowKind::kForeignClobbered, o,
-                        lost ? absl::StrFormat("the foreign byte at %s lost access: the break was "
-                                               "lowered to %s under the other party's span",
-                                               off_text(o), off_text(region_.stats().break_offset))
-                             : absl::StrFormat("the foreign byte at %s was overwritten; %s",
-                                               off_text(o),
-                                               describe_word(region_.start(), o, next_id_)));
+  return shadow_finding(
+      ShadowKind::kForeignClobbered, o,
+      lost ? absl::StrFormat("the foreign byte at %s lost access: the break was "
+                             "lowered to %s under the other party's span",
+                             off_text(o), off_text(region_.stats().break_offset))
+           : absl::StrFormat("the foreign byte at %s was overwritten; %s", off_text(o),
+                             describe_word(region_.start(), o, next_id_)));
 }
 
 }  // namespace allocfuzz

@@ -21,9 +21,9 @@
 namespace allocfuzz {
 
 struct SlotState {
-  char* p = nullptr;     // payload, or nullptr when the slot is empty
+  char* p = nullptr;  // payload, or nullptr when the slot is empty
   size_t requested = 0;
-  uint32_t id = 0;       // allocation id: seeds the content pattern
+  uint32_t id = 0;  // allocation id: seeds the content pattern
 };
 
 class Shadow final : public LiveView {

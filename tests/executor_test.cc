@@ -241,9 +241,12 @@ class OutOfRegionHeap final : public WrappedHeap {
   void* malloc(size_t n) override {
     if (next_call() != 2) return heap_.malloc(n);
     switch (where_) {
-      case Elsewhere::kStaticBuffer: return g_outside;
-      case Elsewhere::kAboveBreak: return region_.current_break() + 8;
-      case Elsewhere::kAcrossBreak: return region_.current_break() - 16;
+      case Elsewhere::kStaticBuffer:
+        return g_outside;
+      case Elsewhere::kAboveBreak:
+        return region_.current_break() + 8;
+      case Elsewhere::kAcrossBreak:
+        return region_.current_break() - 16;
     }
     return nullptr;
   }
@@ -496,8 +499,8 @@ Outcome ExpectCaught(const RigMaker& make, const std::string& text, const Expect
     const Finding& f = *amortized.finding;
     EXPECT_EQ(f.kind, want.kind) << Describe(amortized.finding);
     EXPECT_EQ(f.oracle, want.oracle) << Describe(amortized.finding);
-    EXPECT_GE(f.op_index, want.op_index) << "kAmortized saw it before it happened: "
-                                         << Describe(amortized.finding);
+    EXPECT_GE(f.op_index, want.op_index)
+        << "kAmortized saw it before it happened: " << Describe(amortized.finding);
     EXPECT_LE(f.op_index, program.ops.size()) << Describe(amortized.finding);
   }
   return every;
@@ -608,34 +611,34 @@ malloc s1 24
 }
 
 TEST(WrongHeap, PointerAboveTheBreakIsOutOfRegion) {
-  ExpectCaughtAtOnce(Maker<OutOfRegionHeap>(Elsewhere::kAboveBreak), R"(# allocfuzz ops v1
+  ExpectCaughtAtOnce(
+      Maker<OutOfRegionHeap>(Elsewhere::kAboveBreak), R"(# allocfuzz ops v1
 malloc s0 24
 malloc s1 24      # the heap says +0x001030, above the break at +0x001028
 )",
-                     {"out-of-region", 1,
-                      "block at +0x001030 of 24 bytes is not below the break +0x001028"});
+      {"out-of-region", 1, "block at +0x001030 of 24 bytes is not below the break +0x001028"});
 }
 
 TEST(WrongHeap, BlockAcrossTheBreakIsOutOfRegion) {
-  ExpectCaughtAtOnce(Maker<OutOfRegionHeap>(Elsewhere::kAcrossBreak), R"(# allocfuzz ops v1
+  ExpectCaughtAtOnce(
+      Maker<OutOfRegionHeap>(Elsewhere::kAcrossBreak), R"(# allocfuzz ops v1
 malloc s0 24
 malloc s1 24      # +0x001018 .. +0x001030 runs 8 bytes past the break
 )",
-                     {"out-of-region", 1,
-                      "block at +0x001018 of 24 bytes is not below the break +0x001028"});
+      {"out-of-region", 1, "block at +0x001018 of 24 bytes is not below the break +0x001028"});
 }
 
 TEST(WrongHeap, CallocOfReusedMemoryNotZeroed) {
   // s2 reuses s0's block; its first word still holds allocation #1's pattern
   // (0x8000000100000000: byte 4 is 0x01).
-  ExpectCaughtAtOnce(Maker<DirtyCallocHeap>(), R"(# allocfuzz ops v1
+  ExpectCaughtAtOnce(
+      Maker<DirtyCallocHeap>(), R"(# allocfuzz ops v1
 malloc s0 64      # +0x000008, a 72-byte block
 malloc s1 24      # keeps s0's block off the top
 free s0
 calloc s2 8 8     # the same 72-byte block, not zeroed
 )",
-                     {"calloc-not-zero", 3,
-                      "calloc block at +0x000008 (64 bytes): byte 4 is 0x01, not 0"});
+      {"calloc-not-zero", 3, "calloc block at +0x000008 (64 bytes): byte 4 is 0x01, not 0"});
 }
 
 TEST(WrongHeap, UsableSizeBelowTheRequest) {
@@ -1064,10 +1067,18 @@ Program ManyLiveBlocks() {
   for (int i = 0; i < 3000; ++i) {
     uint32_t s = rng() % kLive;
     switch (i % 4) {
-      case 0: op(OpKind::kFill, s, 0); break;
-      case 1: op(OpKind::kRealloc, s, 56 + 8 * (rng() % 2)); break;
-      case 2: op(OpKind::kFree, s, 0); break;
-      default: op(OpKind::kMalloc, s, 64); break;
+      case 0:
+        op(OpKind::kFill, s, 0);
+        break;
+      case 1:
+        op(OpKind::kRealloc, s, 56 + 8 * (rng() % 2));
+        break;
+      case 2:
+        op(OpKind::kFree, s, 0);
+        break;
+      default:
+        op(OpKind::kMalloc, s, 64);
+        break;
     }
   }
   return program;
@@ -1092,9 +1103,9 @@ TEST(CorrectHeap, AmortizedRunsFarFewerFullChecks) {
 
 // A random program over `slots` slots with sizes at allocator edges (none huge).
 Program RandomProgram(uint32_t seed, size_t count, uint32_t slots, Placement placement) {
-  static constexpr uint64_t kSizes[] = {0,   1,   7,   8,    9,    15,   16,   17,   23,  24,
-                                        25,  31,  32,  33,   40,   48,   56,   64,   100, 127,
-                                        128, 129, 255, 256,  500,  1000, 4088, 4096, 4104, 10000};
+  static constexpr uint64_t kSizes[] = {0,   1,   7,   8,   9,   15,   16,   17,   23,   24,
+                                        25,  31,  32,  33,  40,  48,   56,   64,   100,  127,
+                                        128, 129, 255, 256, 500, 1000, 4088, 4096, 4104, 10000};
   static constexpr uint64_t kForeign[] = {1, 7, 8, 100, 4096, 10000};
   std::mt19937 rng(seed);
   Program program;
@@ -1403,7 +1414,11 @@ uint64_t AllocationsDuring(const std::function<void()>& body) {
 
 TEST(HotPath, SecondRunAllocatesNothing) {
   // The counter itself: a std::string of 100 characters allocates.
-  EXPECT_GE(AllocationsDuring([] { std::string s(100, 'x'); (void)s; }), 1u);
+  EXPECT_GE(AllocationsDuring([] {
+              std::string s(100, 'x');
+              (void)s;
+            }),
+            1u);
 
   Program program = RandomProgram(5, 3000, 64, Placement::kHigh);
   Program many = ManyLiveBlocks();

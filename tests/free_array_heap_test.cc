@@ -1178,8 +1178,8 @@ TEST(FreeArrayHeapHuge, SizesLargerThanTheRegionAreRefusedWithEnomem) {
   HeapHarness h(Region(), SmallConfig());
   void* p = h.malloc(100);
   ASSERT_NE(p, nullptr);
-  for (size_t n : {h.region().reserve_bytes() + 1, SIZE_MAX - 16, SIZE_MAX - 15, SIZE_MAX - 7,
-                   SIZE_MAX}) {
+  for (size_t n :
+       {h.region().reserve_bytes() + 1, SIZE_MAX - 16, SIZE_MAX - 15, SIZE_MAX - 7, SIZE_MAX}) {
     errno = 0;
     EXPECT_EQ(h.malloc(n), nullptr) << n;
     EXPECT_EQ(errno, ENOMEM) << n;

@@ -549,8 +549,8 @@ TEST_F(CheckerTest, NearCheckAcceptsEveryBlockOfAValidHeap) {
 
 TEST_F(CheckerTest, NearCheckOfTheBlockBeforeABrokenTagIsFreeTag) {
   set_word(kFreeB + 48 - 8, 7);
-  EXPECT_VIOLATION(check_heap_near(h_.heap(), blocks_.a), Invariant::kFreeTag, kFreeB + 40, 0,
-                   0, 7);
+  EXPECT_VIOLATION(check_heap_near(h_.heap(), blocks_.a), Invariant::kFreeTag, kFreeB + 40, 0, 0,
+                   7);
 }
 
 TEST_F(CheckerTest, NearCheckOfTheBlockAfterABrokenTagIsPrevFree) {

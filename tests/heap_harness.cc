@@ -75,8 +75,8 @@ bool HeapHarness::verify_block(const void* p, const LiveBlock& b, size_t upto) c
     if (std::memcmp(bytes + done, kTable.bytes + start, n) != 0) {
       size_t i = done;
       while (bytes[i] == kTable.bytes[(start + i - done)]) ++i;
-      ADD_FAILURE() << "step " << step_ << ": block at +0x" << std::hex << offset(p)
-                    << " byte " << std::dec << i << " changed";
+      ADD_FAILURE() << "step " << step_ << ": block at +0x" << std::hex << offset(p) << " byte "
+                    << std::dec << i << " changed";
       return false;
     }
     done += n;

@@ -24,20 +24,19 @@
 #include <sanitizer/asan_interface.h>
 #define EXPECT_BAD_ACCESS(statement) EXPECT_DEATH(statement, "SEGV|AddressSanitizer")
 #else
-#define EXPECT_BAD_ACCESS(statement) \
-  EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
+#define EXPECT_BAD_ACCESS(statement) EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
 #endif
 
 // The kernel itself refuses the access (PROT_NONE). Under ASan the byte is unpoisoned first (in
 // the child only), so that only a real SIGSEGV can end the child.
 #if defined(PSEUDO_BRK_TEST_HAS_ASAN)
-#define EXPECT_PAGE_FAULT(pointer)                          \
-  EXPECT_DEATH(                                             \
-      {                                                     \
-        char* target = (pointer);                           \
-        __asan_unpoison_memory_region(target, 1);           \
-        poke(target);                                       \
-      },                                                    \
+#define EXPECT_PAGE_FAULT(pointer)                \
+  EXPECT_DEATH(                                   \
+      {                                           \
+        char* target = (pointer);                 \
+        __asan_unpoison_memory_region(target, 1); \
+        poke(target);                             \
+      },                                          \
       "SEGV on unknown address")
 #else
 #define EXPECT_PAGE_FAULT(pointer) \
@@ -90,8 +89,8 @@ void fill(char* base, size_t from, size_t to, uint8_t value) {
     auto b = static_cast<uint8_t>(base[i]);
     if (b != value) {
       return ::testing::AssertionFailure()
-             << "byte at offset " << i << " is " << int{b} << ", expected " << int{value}
-             << " in [" << from << ", " << to << ")";
+             << "byte at offset " << i << " is " << int{b} << ", expected " << int{value} << " in ["
+             << from << ", " << to << ")";
     }
   }
   return ::testing::AssertionSuccess();
@@ -451,10 +450,10 @@ TEST_F(PseudoBrkTest, HugeDeltasFailAtStartToo) {
 TEST_F(PseudoBrkTest, BrkToAddressesOutsideTheRangeFailsWithEnomem) {
   ASSERT_EQ(r_.sbrk(100), r_.start());
   void* outside[] = {
-      nullptr,                                             // below
+      nullptr,                                                 // below
       address(r_.start(), -static_cast<intptr_t>(kPageSize)),  // below
-      address(r_.start(), kSmallReserve + kPageSize),      // above
-      reinterpret_cast<void*>(UINTPTR_MAX),                // above
+      address(r_.start(), kSmallReserve + kPageSize),          // above
+      reinterpret_cast<void*>(UINTPTR_MAX),                    // above
   };
   for (void* a : outside) {
     errno = 0;
@@ -640,20 +639,20 @@ TEST_F(PseudoBrkTest, FailNextGrowthsReplacesTheRemainingCount) {
 }
 
 TEST_F(PseudoBrkTest, StatsCountMovesGrowthsFailuresAndPeakExactly) {
-  ASSERT_EQ(r_.sbrk(1000), r_.start());          // move, growth
-  ASSERT_EQ(r_.brk(at(3000)), 0);                 // move, growth
-  ASSERT_EQ(r_.sbrk(-2500), at(3000));            // move
-  ASSERT_EQ(r_.sbrk(0), at(500));                 // nothing
-  ASSERT_EQ(r_.brk(at(500)), 0);                  // nothing
+  ASSERT_EQ(r_.sbrk(1000), r_.start());  // move, growth
+  ASSERT_EQ(r_.brk(at(3000)), 0);        // move, growth
+  ASSERT_EQ(r_.sbrk(-2500), at(3000));   // move
+  ASSERT_EQ(r_.sbrk(0), at(500));        // nothing
+  ASSERT_EQ(r_.brk(at(500)), 0);         // nothing
   r_.fail_next_growths(1);
-  ASSERT_EQ(r_.sbrk(10), kSbrkFailed);            // failed move, failed growth
-  ASSERT_EQ(r_.sbrk(-501), kSbrkFailed);          // failed move
+  ASSERT_EQ(r_.sbrk(10), kSbrkFailed);    // failed move, failed growth
+  ASSERT_EQ(r_.sbrk(-501), kSbrkFailed);  // failed move
   r_.set_limit(2000);
-  ASSERT_EQ(r_.brk(at(2001)), -1);                // failed move, failed growth
-  ASSERT_EQ(r_.brk(at(2000)), 0);                 // move, growth (peak stays 3000)
+  ASSERT_EQ(r_.brk(at(2001)), -1);  // failed move, failed growth
+  ASSERT_EQ(r_.brk(at(2000)), 0);   // move, growth (peak stays 3000)
   EXPECT_TRUE(StatsAre(r_.stats(), stats(2000, 3000, 4, 3, 3, 2)));
   r_.set_limit(kSmallReserve);
-  ASSERT_EQ(r_.sbrk(5000), at(2000));             // move, growth, new peak
+  ASSERT_EQ(r_.sbrk(5000), at(2000));  // move, growth, new peak
   EXPECT_TRUE(StatsAre(r_.stats(), stats(7000, 7000, 5, 3, 4, 2)));
 }
 
@@ -1050,7 +1049,7 @@ TEST_F(PseudoBrkTest, FirstClobberedReportsTheLowestOffsetWhenANewerSpanLiesBelo
 
 TEST_F(PseudoBrkTest, FirstClobberedReportsAnOlderSpanOverwrittenByANewerOverlappingOne) {
   ASSERT_EQ(r_.sbrk(40), r_.start());
-  ASSERT_TRUE(r_.foreign_grow(50));   // A = [40, 90)
+  ASSERT_TRUE(r_.foreign_grow(50));  // A = [40, 90)
   ASSERT_EQ(r_.brk(at(10)), 0);
   ASSERT_TRUE(r_.foreign_grow(100));  // B = [10, 110) covers A's bytes with B's pattern
   ASSERT_NE(PseudoBrk::foreign_byte(0, 0), PseudoBrk::foreign_byte(1, 30));
@@ -1070,8 +1069,7 @@ TEST_F(PseudoBrkTest, AtMostMaxForeignSpansAreLive) {
   EXPECT_TRUE(r_.foreign_grow(2));
   EXPECT_EQ(r_.foreign_span(PseudoBrk::kMaxForeignSpans - 1).offset,
             PseudoBrk::kMaxForeignSpans - 1);
-  EXPECT_EQ(r_.foreign_span(PseudoBrk::kMaxForeignSpans - 1).ordinal,
-            PseudoBrk::kMaxForeignSpans);
+  EXPECT_EQ(r_.foreign_span(PseudoBrk::kMaxForeignSpans - 1).ordinal, PseudoBrk::kMaxForeignSpans);
   EXPECT_EQ(r_.first_clobbered_foreign_byte(), -1);
 }
 

@@ -25,20 +25,19 @@
 #include <sanitizer/asan_interface.h>
 #define EXPECT_BAD_ACCESS(statement) EXPECT_DEATH(statement, "SEGV|AddressSanitizer")
 #else
-#define EXPECT_BAD_ACCESS(statement) \
-  EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
+#define EXPECT_BAD_ACCESS(statement) EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
 #endif
 
 // The kernel itself refuses the access (PROT_NONE). Under ASan the byte is unpoisoned first (in
 // the child only), so that only a real SIGSEGV can end the child.
 #if defined(RESERVED_RANGE_TEST_HAS_ASAN)
-#define EXPECT_PAGE_FAULT(pointer)                          \
-  EXPECT_DEATH(                                             \
-      {                                                     \
-        char* target = (pointer);                           \
-        __asan_unpoison_memory_region(target, 1);           \
-        poke(target);                                       \
-      },                                                    \
+#define EXPECT_PAGE_FAULT(pointer)                \
+  EXPECT_DEATH(                                   \
+      {                                           \
+        char* target = (pointer);                 \
+        __asan_unpoison_memory_region(target, 1); \
+        poke(target);                             \
+      },                                          \
       "SEGV on unknown address")
 #else
 #define EXPECT_PAGE_FAULT(pointer) \
@@ -72,8 +71,8 @@ void fill(char* base, size_t from, size_t to, uint8_t value) {
     auto b = static_cast<uint8_t>(base[i]);
     if (b != value) {
       return ::testing::AssertionFailure()
-             << "byte at offset " << i << " is " << int{b} << ", expected " << int{value}
-             << " in [" << from << ", " << to << ")";
+             << "byte at offset " << i << " is " << int{b} << ", expected " << int{value} << " in ["
+             << from << ", " << to << ")";
     }
   }
   return ::testing::AssertionSuccess();
@@ -420,9 +419,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, ReservedRangeDeathTest,
 // Strict mode only: in kPoison the pages stay read/write and only ASan sees stray accesses.
 class ReservedRangeStrictDeathTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(r_.reserve(kSize, Placement::kHigh, Protection::kStrict), 0);
-  }
+  void SetUp() override { ASSERT_EQ(r_.reserve(kSize, Placement::kHigh, Protection::kStrict), 0); }
   char* b() const { return r_.base(); }
   ReservedRange r_;
 };
