@@ -84,6 +84,18 @@ void FreeArrayHeap::ensure_capacity() {
 
 size_t FreeArrayHeap::add_entry(uint64_t size, char* pos) {
   size_t i;
+  if constexpr (kDefectsCompiledIn) {
+    if (defect<Defect::kGapReuse>() && s_.gaps > 0) {
+      // The defect: it counts a gap as used but writes one past the last entry.
+      ensure_capacity();
+      i = s_.length;
+      --s_.gaps;
+      s_.entries[i] = FreeEntry{size, stored_pos(pos)};
+      s_.free_bytes += size;
+      if (size > s_.largest_bound) s_.largest_bound = size;
+      return i;
+    }
+  }
   if (s_.gaps > 0) {
     // Reuse a gap: the lowest one, found from the hint (no gap lies below it).
     i = s_.gap_hint;
@@ -94,7 +106,7 @@ size_t FreeArrayHeap::add_entry(uint64_t size, char* pos) {
     ensure_capacity();
     i = s_.length++;
   }
-  s_.entries[i] = FreeEntry{size, reinterpret_cast<uint64_t>(pos)};
+  s_.entries[i] = FreeEntry{size, stored_pos(pos)};
   s_.free_bytes += size;
   if (size > s_.largest_bound) s_.largest_bound = size;
   return i;
@@ -151,7 +163,7 @@ bool FreeArrayHeap::grow_top(size_t bytes) {
   bool fence = false;
   if (s_.heap_start == nullptr) {
     base = align_up8(real);
-  } else if (real != s_.brk) {
+  } else if (real != s_.brk && !defect<Defect::kSharedBreak>()) {
     // Someone else moved the break. By the region's rules it can only be higher: the bytes in
     // [brk, real) are theirs. Our room now begins above them.
     if (real < s_.brk) heap_fatal("the break fell below the heap's own", region_.offset_of(real));
@@ -187,7 +199,7 @@ void FreeArrayHeap::maybe_release() {
   size_t slack = static_cast<size_t>(s_.brk - s_.top);
   if (slack <= config_.release_threshold) return;
   // Never lower the break under memory that another party took above ours.
-  if (region_.current_break() != s_.brk) return;
+  if (region_.current_break() != s_.brk && !defect<Defect::kSharedBreak>()) return;
   char* target = s_.top + kWord + layout::round_up8(config_.keep_after_release);
   if (region_.brk(target) == 0) s_.brk = target;
 }
@@ -217,7 +229,12 @@ size_t FreeArrayHeap::find_fit(size_t need) {
       best_size = size;
       // An exact fit ends the scan; the largest seen so far says nothing about the rest,
       // so the bound is left as it was.
-      if (size == need) return best;
+      if (size == need) {
+        if constexpr (kDefectsCompiledIn) {
+          if (defect<Defect::kStaleLargest>()) s_.largest_bound = largest;
+        }
+        return best;
+      }
     }
   }
   // The whole array was seen: the bound can become exact.
@@ -257,7 +274,7 @@ void FreeArrayHeap::release_range(char* start, size_t len) {
     size_t i = checked_free_index(s_, end, region_.offset_of(end));
     FreeEntry& e = s_.entries[i];
     e.size += len;
-    e.pos = reinterpret_cast<uint64_t>(start);
+    e.pos = stored_pos(start);
     s_.free_bytes += len;
     if (e.size > s_.largest_bound) s_.largest_bound = e.size;
     store_word(start, (uint64_t{i} << kIndexShift) | kFree);
@@ -290,6 +307,10 @@ char* FreeArrayHeap::block_of(const void* p, const char* caller) const {
 
 void* FreeArrayHeap::malloc_impl(size_t n) {
   size_t need = layout::block_size_for(n);
+  if constexpr (kDefectsCompiledIn) {
+    // The defect: (n + 7 - 8) wraps for n == 0 and leaves a header-only block.
+    if (defect<Defect::kZeroSize>() && n == 0) need = kHeader;
+  }
   if (need == 0) {
     errno = ENOMEM;
     return nullptr;
@@ -369,8 +390,12 @@ void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
   }
 
   size_t extra = need - size;
+  if constexpr (kDefectsCompiledIn) {
+    if (defect<Defect::kSmallGrow>() && extra <= kSplitSlack) return p;  // "fits anyway"
+  }
   // Grow in place at the top, while nobody else has moved the break.
-  if (next == s_.top && region_.current_break() == s_.brk) {
+  if (next == s_.top &&
+      (region_.current_break() == s_.brk || defect<Defect::kSharedBreak>())) {
     if (extra <= static_cast<size_t>(s_.brk - s_.top) - kWord || grow_top(extra)) {
       store_word(b, need | prev_flag);
       s_.top = b + need;
@@ -393,7 +418,7 @@ void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
         store_word(b, total | prev_flag);
         store_word(b + total, load_word(b + total) & ~kPrevFree);
       } else {
-        s_.entries[next_index] = FreeEntry{total - need, reinterpret_cast<uint64_t>(b + need)};
+        s_.entries[next_index] = FreeEntry{total - need, stored_pos(b + need)};
         s_.free_bytes -= extra;
         store_word(b, need | prev_flag);
         store_word(b + need, (uint64_t{next_index} << kIndexShift) | kFree);
@@ -414,11 +439,14 @@ void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
       if (next_free) remove_entry(next_index);
       std::memmove(start + kHeader, p, size - kHeader);
       char* end = start + total;
+      // The moved block's predecessor is used (no two free blocks are adjacent), so its
+      // PREV_FREE is clear; the defect keeps the flag of the block's old position.
+      uint64_t moved_flag = defect<Defect::kPrevMoveTag>() ? kPrevFree : 0;
       if (total - need <= kSplitSlack) {
-        store_word(start, total);
+        store_word(start, total | moved_flag);
         if (end != s_.top) store_word(end, load_word(end) & ~kPrevFree);
       } else {
-        store_word(start, need);
+        store_word(start, need | moved_flag);
         release_range(start + need, total - need);
       }
       return start + kHeader;
@@ -426,7 +454,12 @@ void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
   }
 
   // Elsewhere: malloc, copy, free.
-  void* q = malloc_impl(n);
+  size_t request = n;
+  if constexpr (kDefectsCompiledIn) {
+    // The defect: a second rounding, with a 16-byte mask, can round the request down.
+    if (defect<Defect::kDoubleAlign>()) request = (layout::round_up8(n) + 7) & ~size_t{15};
+  }
+  void* q = malloc_impl(request);
   if (q == nullptr) return nullptr;
   std::memcpy(q, p, size - kHeader);
   free_impl(p);

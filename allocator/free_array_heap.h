@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "allocator/defects.h"
 #include "allocator/heap_layout.h"
 #include "allocator/pseudo_brk.h"
 #include "allocator/reserved_range.h"
@@ -80,6 +81,14 @@ class FreeArrayHeap {
   // comes back to it as a finding instead of stopping the process.
   void set_self_check(bool on) { self_check_ = on; }
 
+  // Turns one historical defect on (defects.h), or none. In builds without ALLOCFUZZ_DEFECTS
+  // it returns false and the heap stays correct: every defect branch is compiled out.
+  bool set_defect(std::optional<Defect> defect) {
+    if constexpr (!kDefectsCompiledIn) return !defect.has_value();
+    defect_ = defect;
+    return true;
+  }
+
   PseudoBrk& region() const { return region_; }
   const HeapConfig& config() const { return config_; }
   const FreeArrayState& state() const { return s_; }
@@ -112,11 +121,30 @@ class FreeArrayHeap {
   void write_free_block(char* start, size_t len, size_t index);
   const layout::FreeEntry& predecessor_entry(const char* block, size_t* index) const;
 
+  // Whether `d` is on; a constant false (and its branch compiled out) without ALLOCFUZZ_DEFECTS.
+  template <Defect d>
+  bool defect() const {
+    if constexpr (kDefectsCompiledIn) {
+      return defect_ == d;
+    } else {
+      return false;
+    }
+  }
+  // The position word an entry stores for the block at p (addr32 keeps only the low 32 bits).
+  uint64_t stored_pos(const char* p) const {
+    auto pos = reinterpret_cast<uint64_t>(p);
+    if constexpr (kDefectsCompiledIn) {
+      if (defect<Defect::kAddr32>()) pos &= 0xffffffffu;
+    }
+    return pos;
+  }
+
   PseudoBrk& region_;
   HeapConfig config_;
   ReservedRange array_range_;
   FreeArrayState s_;
   bool self_check_;
+  std::optional<Defect> defect_;
 };
 
 // Stops the process with "allocfuzz: heap: WHAT at +0xOFFSET", writing without allocating.

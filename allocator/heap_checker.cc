@@ -68,6 +68,14 @@ class Checker {
     return true;
   }
   size_t off(const void* p) const { return region_.offset_of(p); }
+  // An entry's recorded position as an offset, or HeapViolation::kOutside when it does not lie
+  // in the region (a wrapped offset would differ from run to run and between placements).
+  uint64_t position(uint64_t address) const {
+    auto start = reinterpret_cast<uintptr_t>(region_.start());
+    if (address < start || address - start >= region_.reserve_bytes())
+      return HeapViolation::kOutside;
+    return address - start;
+  }
   // What the user asked for at the block `b`, or SIZE_MAX when unknown (or not the user's).
   size_t requested(const char* b) const {
     if (options_.requested_size == nullptr) return SIZE_MAX;
@@ -125,7 +133,7 @@ class Checker {
     }
     const FreeEntry& e = s_.entries[index];
     if (e.pos != reinterpret_cast<uintptr_t>(cur)) {
-      return fail(Invariant::kEntryPos, at, index, at, off(e.pos));
+      return fail(Invariant::kEntryPos, at, index, at, position(e.pos));
     }
     *size = e.size;
     if (e.size < kMinBlock || (e.size & 7) != 0 || e.size > room) {
@@ -265,8 +273,9 @@ class Checker {
       }
       sum += e.size;
       if (s_.heap_start == nullptr || e.pos < hs || e.pos >= top || ((e.pos - hs) & 7) != 0) {
-        return fail(Invariant::kEntryRange, off(e.pos), i,
-                    hs - reinterpret_cast<uintptr_t>(region_.start()), off(e.pos));
+        uint64_t where = position(e.pos);
+        return fail(Invariant::kEntryRange, where == HeapViolation::kOutside ? 0 : where, i,
+                    hs - reinterpret_cast<uintptr_t>(region_.start()), where);
       }
       if ((e.size & 7) != 0 || e.size < kMinBlock || e.size > top - e.pos) {
         return fail(Invariant::kEntrySize, off(e.pos), i, kMinBlock, e.size);
@@ -309,7 +318,17 @@ void append_violation(const HeapViolation& v, TextBuffer& out) {
   const InvariantInfo& info = invariant_info(v.invariant);
   out.add("heap-invariant:").add(info.id).add(" at ").add_offset(v.offset);
   if (v.entry != HeapViolation::kNoEntry) out.add(" entry ").add_dec(v.entry);
-  out.add(": expected ").add_hex(v.expected).add(", actual ").add_hex(v.actual);
+  auto value = [&out](uint64_t x) {
+    if (x == HeapViolation::kOutside) {
+      out.add("outside the region");
+    } else {
+      out.add_hex(x);
+    }
+  };
+  out.add(": expected ");
+  value(v.expected);
+  out.add(", actual ");
+  value(v.actual);
   out.add(" (").add(info.what).add_char(')');
 }
 

@@ -81,6 +81,9 @@ inline const InvariantInfo& invariant_info(Invariant inv) {
 
 struct HeapViolation {
   static constexpr size_t kNoEntry = SIZE_MAX;
+  // An expected or actual position that lies outside the region (printed as such, never as a
+  // number: it would depend on where the region was placed).
+  static constexpr uint64_t kOutside = UINT64_MAX;
   Invariant invariant;
   size_t offset;  // region offset of the block or word concerned
   size_t entry;   // free-array index concerned, or kNoEntry

@@ -41,6 +41,20 @@ class FreeArrayTestedHeap final : public TestedHeap {
 
   void reset() override { heap_.reset(); }
 
+  bool set_defect(std::string_view name) override {
+    if (name.empty()) return heap_.set_defect(std::nullopt);
+    std::optional<Defect> d = defect_by_name(name);
+    return d.has_value() && heap_.set_defect(d);
+  }
+
+  std::vector<std::string_view> defect_names() const override {
+    std::vector<std::string_view> names;
+    if constexpr (kDefectsCompiledIn) {
+      for (const DefectInfo& d : kDefects) names.push_back(d.name);
+    }
+    return names;
+  }
+
  private:
   FreeArrayHeap heap_;
 };

@@ -1,5 +1,7 @@
 // heap_fuzzer: libFuzzer drives FreeArrayHeap (or the heap named by ALLOCFUZZ_HEAP) with the
 // program its input decodes to (FORMAT.md), judged by the shadow model and the heap checker.
+// ALLOCFUZZ_DEFECT=NAME turns on one of the heap's historical defects (allocator/defects.h),
+// which is how the detection gate (ci/gate.sh) proves that each is found.
 //
 // Per input: the region of the program's placement is reset (no system call in the fuzz
 // build, where regions use ASan poisoning), the heap forgets everything, and the executor runs
@@ -62,6 +64,7 @@ void say_operation_in_flight() {
 
 void init() {
   const char* heap_name = getenv("ALLOCFUZZ_HEAP");
+  const char* defect = getenv("ALLOCFUZZ_DEFECT");
   const HeapKind* kind = find_heap_kind(heap_name != nullptr ? heap_name : kDefaultHeap);
   if (kind == nullptr) {
     fprintf(stderr, "heap_fuzzer: unknown heap '%s' in ALLOCFUZZ_HEAP\n", heap_name);
@@ -77,6 +80,11 @@ void init() {
       exit(2);
     }
     lane.heap = kind->make(lane.region);
+    if (defect != nullptr && !lane.heap->set_defect(defect)) {
+      fprintf(stderr, "heap_fuzzer: heap '%s' has no defect '%s' in this build (ALLOCFUZZ_DEFECT)\n",
+              std::string(kind->name).c_str(), defect);
+      exit(2);
+    }
     lane.executor = std::make_unique<Executor>(lane.region, *lane.heap);
   }
   // Not __sanitizer_set_death_callback: libFuzzer owns that one (it saves the crashing input).

@@ -56,6 +56,11 @@ class TestedHeap {
     (void)out;
   }
   virtual void reset() = 0;
+  // Turns on the named historical defect (`# defect: NAME`), or none for an empty name.
+  // False when this heap (or this build) has no such defect. Set before run(); reset() keeps it.
+  virtual bool set_defect(std::string_view name) { return name.empty(); }
+  // The defects this heap can switch on in this build (empty without ALLOCFUZZ_DEFECTS).
+  virtual std::vector<std::string_view> defect_names() const { return {}; }
 };
 
 // The heaps the harness can build, by name (`# heap: NAME`, `--heap=NAME`).
