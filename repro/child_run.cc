@@ -186,6 +186,13 @@ class ChildObserver final : public OpObserver {
     _exit(kSetupFailedExit);
   }
   std::unique_ptr<TestedHeap> heap = kind.make(region);
+  // `# defect:` (the parent checked the name already; this is the backstop).
+  if (!program.header.defect.empty() && !heap->set_defect(program.header.defect)) {
+    write_all(fd, absl::StrFormat("allocfuzz: heap '%s' has no defect '%s' in this build\n",
+                                  std::string(kind.name), program.header.defect));
+    g_record->setup_failed = 1;
+    _exit(kSetupFailedExit);
+  }
   Executor executor(region, *heap);
   ChildObserver observer(executor, fd, options.trace);
 

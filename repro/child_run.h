@@ -2,7 +2,8 @@
 // itself, write to address 0x10, abort, spin — the command line survives and names it.
 //
 // The child builds a fresh region (fuzz/program_region.h, the fuzzer's size; Protection::kStrict)
-// of the program's placement, the heap, and an executor in CheckMode::kEveryOp, and writes its
+// of the program's placement, the heap (with the program's `# defect:` switched on), and an
+// executor in CheckMode::kEveryOp, and writes its
 // text (the trace when asked, then the report or the "ok:" line) to a pipe as it goes. A page
 // shared with the parent (MAP_SHARED) records how far it got and how it ended:
 //   - the executor's result (finding kind and operation), when the run returned;

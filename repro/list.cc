@@ -5,11 +5,15 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "allocator/defects.h"
 #include "fuzz/ops.h"
 #include "fuzz/tested_heap.h"
 #include "repro/exit_status.h"
 #include "repro/fuzz_targets.h"
+#include "repro/program_setup.h"
 
 namespace allocfuzz {
 
@@ -24,6 +28,16 @@ int list_targets_and_heaps() {
   for (const HeapKind& kind : heap_kinds()) {
     absl::PrintF("  %-18s %s\n", std::string(kind.name).c_str(),
                  std::string(kind.description).c_str());
+    const std::vector<std::string_view>& defects = heap_defect_names(kind);
+    if (defects.empty()) continue;
+    absl::PrintF("    defects (# defect: NAME, --defect=NAME):\n");
+    for (std::string_view defect : defects) {
+      absl::PrintF("      %-16s %s\n", std::string(defect),
+                   std::string(defect_description(defect)));
+    }
+  }
+  if constexpr (!kDefectsCompiledIn) {
+    absl::PrintF("defects: not compiled into this build (use the dev or fuzz preset)\n");
   }
   return kExitOk;
 }

@@ -30,6 +30,8 @@
 #include "repro/run_fuzzer.h"
 
 ABSL_FLAG(std::string, heap, "", "the heap to run, overriding '# heap:' (see `allocfuzz list`)");
+ABSL_FLAG(std::string, defect, "",
+          "the historical defect to switch on, overriding '# defect:'; none: no defect");
 ABSL_FLAG(std::string, region, "", "high or low: the region's placement, overriding the file's");
 ABSL_FLAG(std::string, o, "", "output file (encode: default stdout; minimize: FILE.min.ops)");
 ABSL_FLAG(int, timeout, 60, "seconds one program run may take before it is a 'timeout' (0: none)");
@@ -41,7 +43,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: allocfuzz [FLAGS] VERB ARGS...
 
 verbs:
-  list                        the fuzz targets and the heaps
+  list                        the fuzz targets, the heaps and their defects
   replay FILE...              run programs with every check after every operation; print a trace
   check FILE...               run programs and compare with their '# expect:' line
   minimize FILE [-o OUT]      shrink a failing program, keeping its violation kind
@@ -54,6 +56,8 @@ FILE is .ops text (name ends in .ops, or starts with '# allocfuzz ops') or binar
 
 flags:
   --heap=NAME      the heap to run, overriding '# heap:'
+  --defect=NAME|none  the heap's historical defect to switch on, overriding '# defect:'
+                   (none: run without it); run: passed to the fuzzer (ALLOCFUZZ_DEFECT)
   --region=high|low  the region's placement, overriding the file's
   -o OUT           output file (encode, minimize)
   --timeout=SECONDS  limit per program run (default 60; 0: none)
@@ -92,6 +96,8 @@ int precheck_flags(int end, char** argv) {
     } else {
       continue;
     }
+    // An empty --defect would read as "not given"; removing it is --defect=none.
+    if (name == "defect" && value.empty()) return usage_error("--defect needs a NAME, or none");
     // Parsing sets the flag; Abseil sets it again to the same value below.
     std::string error;
     if (!flag->ParseFrom(value, &error)) {
@@ -174,6 +180,15 @@ int cli_main(int argc, char** argv) {
   if (!settings.overrides.heap.empty() && find_heap_kind(settings.overrides.heap) == nullptr) {
     return usage_error("unknown heap '" + settings.overrides.heap +
                        "' (known: " + known_heap_names() + ")");
+  }
+  // Empty: not given (precheck_flags refuses an empty value).
+  if (const std::string defect = absl::GetFlag(FLAGS_defect); !defect.empty()) {
+    for (const char c : defect) {
+      if (c < 0x21 || c > 0x7e) {
+        return usage_error("--defect: bad defect name '" + defect + "' (printable ASCII only)");
+      }
+    }
+    settings.overrides.defect = defect == "none" ? "" : defect;
   }
   const std::string region = absl::GetFlag(FLAGS_region);
   if (!region.empty()) {

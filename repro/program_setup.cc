@@ -3,11 +3,19 @@
 
 #include <absl/strings/str_format.h>
 
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "allocator/defects.h"
+#include "allocator/pseudo_brk.h"
+
 namespace allocfuzz {
 
 void apply_overrides(const Overrides& overrides, Program* program) {
   if (!overrides.heap.empty()) program->header.heap = overrides.heap;
   if (overrides.placement) program->header.placement = *overrides.placement;
+  if (overrides.defect) program->header.defect = *overrides.defect;
 }
 
 std::string known_heap_names() {
@@ -29,10 +37,51 @@ const HeapKind* resolve_heap(const InputFile& file, std::string* error) {
   return kind;
 }
 
-bool check_defect(const InputFile& file, std::string* error) {
-  const std::string& defect = file.program.header.defect;
-  if (defect.empty()) return true;
-  *error = absl::StrFormat("%s: unknown defect '%s'", file.path, defect);
+const std::vector<std::string_view>& heap_defect_names(const HeapKind& heap) {
+  // Heap kinds live as long as the process (tested_heap.h), and so do their names.
+  static std::map<std::string_view, std::vector<std::string_view>> known;
+  auto [it, inserted] = known.try_emplace(heap.name);
+  if (!inserted) return it->second;
+  // A region just big enough to build the heap on; it never runs a program.
+  RegionOptions options;
+  options.reserve_bytes = size_t{64} << 10;
+  PseudoBrk region;
+  if (region.init(options) != 0) return it->second;
+  const std::unique_ptr<TestedHeap> instance = heap.make(region);
+  it->second = instance->defect_names();
+  return it->second;
+}
+
+std::string_view defect_description(std::string_view name) {
+  for (const DefectInfo& d : kDefects) {
+    if (d.name == name) return d.what;
+  }
+  return "";
+}
+
+std::string defect_problem(const HeapKind& heap, std::string_view defect) {
+  if (defect.empty()) return "";
+  const std::string name(defect);
+  if constexpr (!kDefectsCompiledIn) {
+    return "defect '" + name + "' is not compiled into this build (use the dev or fuzz preset)";
+  }
+  const std::vector<std::string_view>& names = heap_defect_names(heap);
+  if (std::find(names.begin(), names.end(), defect) != names.end()) return "";
+  if (names.empty()) {
+    return "unknown defect '" + name + "' (heap '" + std::string(heap.name) + "' has none)";
+  }
+  std::string known;
+  for (std::string_view known_name : names) {
+    if (!known.empty()) known += ", ";
+    known += known_name;
+  }
+  return "unknown defect '" + name + "' (known: " + known + ")";
+}
+
+bool check_defect(const InputFile& file, const HeapKind& heap, std::string* error) {
+  const std::string problem = defect_problem(heap, file.program.header.defect);
+  if (problem.empty()) return true;
+  *error = absl::StrFormat("%s: %s", file.path, problem);
   return false;
 }
 
@@ -42,7 +91,7 @@ bool load_runnable(const std::string& path, const Overrides& overrides, InputFil
   apply_overrides(overrides, &file->program);
   *heap = resolve_heap(*file, error);
   if (*heap == nullptr) return false;
-  return check_defect(*file, error);
+  return check_defect(*file, **heap, error);
 }
 
 }  // namespace allocfuzz

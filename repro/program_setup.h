@@ -1,12 +1,14 @@
 // From a loaded file to something that can run: the command line's overrides (--heap,
-// --region) applied to the program's header, the heap looked up in the registry, and the
-// defect checked. Every verb that runs or rewrites a program goes through here, so the rules
-// (and their messages) are the same everywhere.
+// --region, --defect) applied to the program's header, the heap looked up in the registry, and
+// the defect checked against that heap. Every verb that runs or rewrites a program goes through
+// here, so the rules (and their messages) are the same everywhere.
 #ifndef ALLOCFUZZ_REPRO_PROGRAM_SETUP_H_
 #define ALLOCFUZZ_REPRO_PROGRAM_SETUP_H_
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "fuzz/ops.h"
 #include "fuzz/tested_heap.h"
@@ -18,6 +20,8 @@ namespace allocfuzz {
 struct Overrides {
   std::string heap;                    // --heap=NAME, replaces `# heap:`
   std::optional<Placement> placement;  // --region=high|low, replaces `# region:` / config bit
+  std::optional<std::string> defect;   // --defect=NAME replaces `# defect:`; "" (--defect=none)
+                                       // removes it
 };
 
 // What every verb that runs programs takes from the command line.
@@ -35,9 +39,22 @@ std::string known_heap_names();
 // The heap the program names, or nullptr with "FILE: unknown heap 'x' (known: ...)".
 const HeapKind* resolve_heap(const InputFile& file, std::string* error);
 
-// Today no defect switch exists (DESIGN.md section 7 adds them): any non-empty `# defect:` is
-// refused with "FILE: unknown defect 'x'", rather than silently run without it.
-bool check_defect(const InputFile& file, std::string* error);
+// The defects `heap` can switch on in this build (TestedHeap::defect_names()), asked of a
+// throwaway instance on a small region of its own; remembered per heap. Empty without
+// ALLOCFUZZ_DEFECTS (the release preset), and for heaps that have none.
+const std::vector<std::string_view>& heap_defect_names(const HeapKind& heap);
+
+// The one-line description of a defect (allocator/defects.h), or "" for a name not there.
+std::string_view defect_description(std::string_view name);
+
+// Why `defect` cannot be switched on in `heap`, or "" when it can (or is empty):
+//   "unknown defect 'x' (known: addr32, shared-break, ...)"
+//   "defect 'x' is not compiled into this build (use the dev or fuzz preset)"
+std::string defect_problem(const HeapKind& heap, std::string_view defect);
+
+// The program's `# defect:` against its heap: false with "FILE: " + defect_problem(...). A
+// defect is refused up front rather than silently run without it (the child checks again).
+bool check_defect(const InputFile& file, const HeapKind& heap, std::string* error);
 
 // Loads `path`, applies the overrides and resolves heap and defect: the common prologue of
 // replay, check and minimize. False with the message in `*error` (exit status 2).

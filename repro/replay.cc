@@ -19,6 +19,10 @@ int replay_one(const std::string& path, const RunSettings& settings) {
     absl::FPrintF(stderr, "%s\n", error.c_str());
     return kExitBadInput;
   }
+  // A defect turns a correct heap into a broken one: say so before its violation appears.
+  if (const std::string& defect = file.program.header.defect; !defect.empty()) {
+    absl::PrintF("defect: %s is switched on (--defect=none replays without it)\n", defect);
+  }
   ChildRunOptions options;
   options.trace = true;
   options.timeout_seconds = settings.timeout_seconds;

@@ -70,7 +70,7 @@ size_t count_files(const fs::path& dir) {
 }
 
 // Starts argv[0] in `cwd` with stdout and stderr into the returned pipe's write end.
-pid_t spawn(const std::vector<std::string>& argv, const fs::path& cwd, const std::string& heap,
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& cwd, const Overrides& overrides,
             int* read_fd, std::string* error) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -86,7 +86,13 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& cwd, const std
     dup2(fds[1], STDOUT_FILENO);
     dup2(fds[1], STDERR_FILENO);
     std::signal(SIGINT, SIG_DFL);
-    if (!heap.empty()) setenv("ALLOCFUZZ_HEAP", heap.c_str(), 1);
+    if (!overrides.heap.empty()) setenv("ALLOCFUZZ_HEAP", overrides.heap.c_str(), 1);
+    // --defect=NAME switches it on in the fuzzer; --defect=none also in an inherited setting.
+    if (overrides.defect && !overrides.defect->empty()) {
+      setenv("ALLOCFUZZ_DEFECT", overrides.defect->c_str(), 1);
+    } else if (overrides.defect) {
+      unsetenv("ALLOCFUZZ_DEFECT");
+    }
     if (chdir(cwd.c_str()) != 0) _exit(127);
     execv(args[0], args.data());
     const std::string message =
@@ -214,6 +220,24 @@ int run_fuzzer(const FuzzRunRequest& request) {
                   request.target.c_str(), names.c_str());
     return kExitBadInput;
   }
+  // The defect the fuzzer runs with (--defect, else an ALLOCFUZZ_DEFECT it would inherit) is
+  // also the one the artifacts are minimized with, and must exist in the heap.
+  RunSettings settings = request.settings;
+  if (const char* inherited = getenv("ALLOCFUZZ_DEFECT");
+      !settings.overrides.defect && inherited != nullptr && inherited[0] != '\0') {
+    settings.overrides.defect = inherited;
+  }
+  if (target->takes_programs && settings.overrides.defect) {
+    const std::string heap_name =
+        settings.overrides.heap.empty() ? std::string(kDefaultHeap) : settings.overrides.heap;
+    const HeapKind* heap = find_heap_kind(heap_name);
+    const std::string problem =
+        heap != nullptr ? defect_problem(*heap, *settings.overrides.defect) : "";
+    if (!problem.empty()) {
+      absl::FPrintF(stderr, "allocfuzz run: %s\n", problem);
+      return kExitBadInput;
+    }
+  }
   if (!kFuzzBuild) {
     absl::FPrintF(stderr,
                   "allocfuzz run: this allocfuzz is not from a fuzz build, and the fuzz targets "
@@ -255,7 +279,7 @@ int run_fuzzer(const FuzzRunRequest& request) {
   // Ctrl-C reaches libFuzzer too (same process group); it stops and we still summarize.
   auto old_int = std::signal(SIGINT, SIG_IGN);
   const double start = seconds_now();
-  const pid_t pid = spawn(argv, layout.root, request.settings.overrides.heap, &fd, &error);
+  const pid_t pid = spawn(argv, layout.root, settings.overrides, &fd, &error);
   if (pid < 0) {
     std::signal(SIGINT, old_int);
     absl::FPrintF(stderr, "%s\n", error.c_str());
@@ -279,7 +303,7 @@ int run_fuzzer(const FuzzRunRequest& request) {
       request.target.c_str(), elapsed, progress.executions, rate, progress.cov, progress.ft,
       count_files(layout.corpus_dir), seeds, found.size());
   for (const std::string& name : found) {
-    report_artifact(*target, layout, name, request.settings);
+    report_artifact(*target, layout, name, settings);
   }
   std::fflush(stdout);
   if (!found.empty()) return kExitViolation;

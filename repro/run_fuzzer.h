@@ -11,7 +11,9 @@
 // libFuzzer gets -fork=<cores> -max_total_time=SECONDS -artifact_prefix=artifacts/TARGET/,
 // -dict=fuzz/TARGET.dict and the [libfuzzer] options of fuzz/TARGET.options when those
 // exist, then the user's arguments after `--`, untouched (later flags win in libFuzzer).
-// A live progress line is drawn on stderr; the summary lists each new artifact with its
+// --defect=NAME (or an inherited ALLOCFUZZ_DEFECT) runs the fuzzer with that historical defect
+// on, and the artifacts' programs get `# defect: NAME`, so they are minimized and replayed
+// with it. A live progress line is drawn on stderr; the summary lists each new artifact with its
 // minimized program and the exact replay command. Exit status 1 when anything was found.
 #ifndef ALLOCFUZZ_REPRO_RUN_FUZZER_H_
 #define ALLOCFUZZ_REPRO_RUN_FUZZER_H_
@@ -28,7 +30,8 @@ struct FuzzRunRequest {
   unsigned seconds = 60;
   std::vector<std::string> libfuzzer_args;  // after `--`, passed as they are
   std::string root;                         // empty: from the binary's path
-  RunSettings settings;  // --heap goes to the fuzzer (ALLOCFUZZ_HEAP) and to minimize
+  RunSettings settings;                     // --heap and --defect go to the fuzzer (ALLOCFUZZ_HEAP,
+                                            // ALLOCFUZZ_DEFECT) and to minimize
 };
 
 int run_fuzzer(const FuzzRunRequest& request);
