@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs missing packages, then the dev workflow (Debug, ASan+UBSan: configure,
-# build, ctest) and the fuzz workflow (configure and build, so the libFuzzer build cannot rot).
+# build, ctest), the fuzz workflow (configure and build, so the libFuzzer build cannot rot) and
+# the detection gate (ci/gate.sh: the fuzzer must find each historical defect from an empty
+# corpus; a few seconds when all is well, at most 8 x 3 runs x 60 s / nproc when it is not).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,5 +23,9 @@ step="fuzz workflow (configure, build)"
 echo "ci/test.sh: ${step}"
 cmake --workflow --preset fuzz
 
+step="detection gate (ci/gate.sh: every defect found from an empty corpus, 3 seeds, 60 s each)"
+echo "ci/test.sh: ${step}"
+bash ci/gate.sh
+
 trap - ERR
-echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built)"
+echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; gate: every defect found)"
