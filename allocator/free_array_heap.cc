@@ -394,8 +394,7 @@ void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
     if (defect<Defect::kSmallGrow>() && extra <= kSplitSlack) return p;  // "fits anyway"
   }
   // Grow in place at the top, while nobody else has moved the break.
-  if (next == s_.top &&
-      (region_.current_break() == s_.brk || defect<Defect::kSharedBreak>())) {
+  if (next == s_.top && (region_.current_break() == s_.brk || defect<Defect::kSharedBreak>())) {
     if (extra <= static_cast<size_t>(s_.brk - s_.top) - kWord || grow_top(extra)) {
       store_word(b, need | prev_flag);
       s_.top = b + need;

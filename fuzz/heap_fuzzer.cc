@@ -81,7 +81,8 @@ void init() {
     }
     lane.heap = kind->make(lane.region);
     if (defect != nullptr && !lane.heap->set_defect(defect)) {
-      fprintf(stderr, "heap_fuzzer: heap '%s' has no defect '%s' in this build (ALLOCFUZZ_DEFECT)\n",
+      fprintf(stderr,
+              "heap_fuzzer: heap '%s' has no defect '%s' in this build (ALLOCFUZZ_DEFECT)\n",
               std::string(kind->name).c_str(), defect);
       exit(2);
     }
