@@ -25,6 +25,7 @@
 #include "allocator/heap_layout.h"
 #include "allocator/pseudo_brk.h"
 #include "tests/heap_harness.h"
+#include "tests/xorshift.h"
 
 namespace allocfuzz::testing {
 namespace {
@@ -140,21 +141,6 @@ void ExpectNothingLostAndEmptyAfterFreeingAll(HeapHarness& h) {
   EXPECT_EQ(h.state().gaps, 0u);
   EXPECT_EQ(h.state().free_bytes, 0u);
 }
-
-class XorShift {
- public:
-  explicit XorShift(uint64_t seed) : x_(seed * 2 + 1) {}
-  uint64_t next() {
-    x_ ^= x_ << 13;
-    x_ ^= x_ >> 7;
-    x_ ^= x_ << 17;
-    return x_;
-  }
-  size_t below(size_t n) { return static_cast<size_t>(next() % n); }
-
- private:
-  uint64_t x_;
-};
 
 // ---- malloc from the top ----------------------------------------------------------------
 

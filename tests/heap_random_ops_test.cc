@@ -8,24 +8,10 @@
 #include <vector>
 
 #include "tests/heap_harness.h"
+#include "tests/xorshift.h"
 
 namespace allocfuzz::testing {
 namespace {
-
-class XorShift {
- public:
-  explicit XorShift(uint64_t seed) : x_(seed * 2 + 1) {}
-  uint64_t next() {
-    x_ ^= x_ << 13;
-    x_ ^= x_ >> 7;
-    x_ ^= x_ << 17;
-    return x_;
-  }
-  size_t below(size_t n) { return static_cast<size_t>(next() % n); }
-
- private:
-  uint64_t x_;
-};
 
 // Sizes biased to the edges that break allocators: tiny, around 8/16, the split slack, pages.
 size_t random_size(XorShift& rng) {

@@ -10,41 +10,13 @@
 #include <cstring>
 #include <string>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PSEUDO_BRK_TEST_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define PSEUDO_BRK_TEST_HAS_ASAN 1
-#endif
-
-// A stray access is a SIGSEGV, or under ASan a report (ASan reports SEGV itself, too).
-#if defined(PSEUDO_BRK_TEST_HAS_ASAN)
-#include <sanitizer/asan_interface.h>
-#define EXPECT_BAD_ACCESS(statement) EXPECT_DEATH(statement, "SEGV|AddressSanitizer")
-#else
-#define EXPECT_BAD_ACCESS(statement) EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
-#endif
-
-// The kernel itself refuses the access (PROT_NONE). Under ASan the byte is unpoisoned first (in
-// the child only), so that only a real SIGSEGV can end the child.
-#if defined(PSEUDO_BRK_TEST_HAS_ASAN)
-#define EXPECT_PAGE_FAULT(pointer)                \
-  EXPECT_DEATH(                                   \
-      {                                           \
-        char* target = (pointer);                 \
-        __asan_unpoison_memory_region(target, 1); \
-        poke(target);                             \
-      },                                          \
-      "SEGV on unknown address")
-#else
-#define EXPECT_PAGE_FAULT(pointer) \
-  EXPECT_EXIT(poke(pointer), ::testing::KilledBySignal(SIGSEGV), "")
-#endif
+#include "tests/memory_access.h"
 
 namespace allocfuzz {
 namespace {
+
+using testing::kHasAsan;
+using testing::poke;
 
 constexpr size_t kMiB = size_t{1} << 20;
 constexpr size_t kGiB = size_t{1} << 30;
@@ -53,13 +25,6 @@ constexpr uintptr_t k4GiB = uintptr_t{1} << 32;
 constexpr size_t kSmallReserve = 64 * kMiB;
 
 void* const kSbrkFailed = reinterpret_cast<void*>(intptr_t{-1});
-
-constexpr bool kHasAsan =
-#if defined(PSEUDO_BRK_TEST_HAS_ASAN)
-    true;
-#else
-    false;
-#endif
 
 size_t page_up(size_t n) { return (n + kPageSize - 1) & ~(kPageSize - 1); }
 
@@ -76,8 +41,6 @@ void* address(const char* base, intptr_t offset) {
   return reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(base) +
                                  static_cast<uintptr_t>(offset));
 }
-
-void poke(char* p) { *static_cast<volatile char*>(p) = 0x5a; }
 
 void fill(char* base, size_t from, size_t to, uint8_t value) {
   memset(base + from, value, to - from);

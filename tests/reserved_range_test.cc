@@ -12,55 +12,19 @@
 #include <cstring>
 #include <string>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RESERVED_RANGE_TEST_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define RESERVED_RANGE_TEST_HAS_ASAN 1
-#endif
-
-#if defined(RESERVED_RANGE_TEST_HAS_ASAN)
-#include <sanitizer/asan_interface.h>
-#define EXPECT_BAD_ACCESS(statement) EXPECT_DEATH(statement, "SEGV|AddressSanitizer")
-#else
-#define EXPECT_BAD_ACCESS(statement) EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
-#endif
-
-// The kernel itself refuses the access (PROT_NONE). Under ASan the byte is unpoisoned first (in
-// the child only), so that only a real SIGSEGV can end the child.
-#if defined(RESERVED_RANGE_TEST_HAS_ASAN)
-#define EXPECT_PAGE_FAULT(pointer)                \
-  EXPECT_DEATH(                                   \
-      {                                           \
-        char* target = (pointer);                 \
-        __asan_unpoison_memory_region(target, 1); \
-        poke(target);                             \
-      },                                          \
-      "SEGV on unknown address")
-#else
-#define EXPECT_PAGE_FAULT(pointer) \
-  EXPECT_EXIT(poke(pointer), ::testing::KilledBySignal(SIGSEGV), "")
-#endif
+#include "tests/memory_access.h"
 
 namespace allocfuzz {
 namespace {
+
+using testing::kHasAsan;
+using testing::poke;
 
 constexpr size_t kMiB = size_t{1} << 20;
 constexpr size_t kGiB = size_t{1} << 30;
 constexpr uintptr_t k2GiB = uintptr_t{1} << 31;
 constexpr uintptr_t k4GiB = uintptr_t{1} << 32;
 constexpr size_t kSize = 16 * kMiB;
-
-constexpr bool kHasAsan =
-#if defined(RESERVED_RANGE_TEST_HAS_ASAN)
-    true;
-#else
-    false;
-#endif
-
-void poke(char* p) { *static_cast<volatile char*>(p) = 0x5a; }
 
 void fill(char* base, size_t from, size_t to, uint8_t value) {
   memset(base + from, value, to - from);
@@ -384,7 +348,7 @@ TEST_P(ReservedRangeTest, ManyResetCyclesOfVaryingSizeReadZero) {
 
 TEST_P(ReservedRangeTest, DestructorLeavesNoPoisonBehind) {
   if (!kHasAsan) GTEST_SKIP() << "needs AddressSanitizer";
-#if defined(RESERVED_RANGE_TEST_HAS_ASAN)
+#if defined(ALLOCFUZZ_TEST_HAS_ASAN)
   char* base = nullptr;
   const size_t size = 4 * kPageSize;
   {
@@ -476,7 +440,7 @@ TEST_P(ReservedRangeDeathTest, AsanReportsAWriteAfterReset) {
 
 TEST_P(ReservedRangeTest, AsanShadowMatchesTheAccessibleEndExactly) {
   if (!kHasAsan) GTEST_SKIP() << "needs AddressSanitizer";
-#if defined(RESERVED_RANGE_TEST_HAS_ASAN)
+#if defined(ALLOCFUZZ_TEST_HAS_ASAN)
   const size_t ends[] = {13, 4096 + 21, 3 * kPageSize, 1001, 8, 0, 2 * kPageSize + 1};
   for (size_t end : ends) {
     r_.set_accessible_end(end);

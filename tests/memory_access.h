@@ -1,0 +1,52 @@
+// Death-test helpers for stray memory accesses, shared by the region tests. A stray access is
+// a SIGSEGV, or under AddressSanitizer its report; EXPECT_PAGE_FAULT proves the kernel itself
+// refused the access (PROT_NONE): under ASan the byte is unpoisoned first, in the child only,
+// so that only a real page fault can end it.
+#ifndef ALLOCFUZZ_TESTS_MEMORY_ACCESS_H_
+#define ALLOCFUZZ_TESTS_MEMORY_ACCESS_H_
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALLOCFUZZ_TEST_HAS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ALLOCFUZZ_TEST_HAS_ASAN 1
+#endif
+
+#if defined(ALLOCFUZZ_TEST_HAS_ASAN)
+#include <sanitizer/asan_interface.h>
+#define EXPECT_BAD_ACCESS(statement) EXPECT_DEATH(statement, "SEGV|AddressSanitizer")
+#define EXPECT_PAGE_FAULT(pointer)                \
+  EXPECT_DEATH(                                   \
+      {                                           \
+        char* target = (pointer);                 \
+        __asan_unpoison_memory_region(target, 1); \
+        ::allocfuzz::testing::poke(target);       \
+      },                                          \
+      "SEGV on unknown address")
+#else
+#define EXPECT_BAD_ACCESS(statement) EXPECT_EXIT(statement, ::testing::KilledBySignal(SIGSEGV), "")
+#define EXPECT_PAGE_FAULT(pointer) \
+  EXPECT_EXIT(::allocfuzz::testing::poke(pointer), ::testing::KilledBySignal(SIGSEGV), "")
+#endif
+
+namespace allocfuzz::testing {
+
+inline constexpr bool kHasAsan =
+#if defined(ALLOCFUZZ_TEST_HAS_ASAN)
+    true;
+#else
+    false;
+#endif
+
+// One byte written so that the compiler cannot drop it.
+inline void poke(char* p) { *static_cast<volatile char*>(p) = 0x5a; }
+
+}  // namespace allocfuzz::testing
+
+#endif  // ALLOCFUZZ_TESTS_MEMORY_ACCESS_H_
