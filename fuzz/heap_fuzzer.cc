@@ -1,5 +1,7 @@
 // heap_fuzzer: libFuzzer drives FreeArrayHeap (or the heap named by ALLOCFUZZ_HEAP) with the
 // program its input decodes to (FORMAT.md), judged by the shadow model and the heap checker.
+// The same file is each plugin allocator's NAME_fuzzer, built with ALLOCFUZZ_FUZZER_HEAP="NAME"
+// as its default heap (cmake/AllocfuzzPlugins.cmake).
 // ALLOCFUZZ_DEFECT=NAME turns on one of the heap's historical defects (allocator/defects.h),
 // which is how the detection gate (ci/gate.sh) proves that each is found.
 //
@@ -41,6 +43,13 @@ struct FuzzerState {
 
 FuzzerState* g_state = nullptr;
 
+// The heap when ALLOCFUZZ_HEAP is unset: a NAME_fuzzer's own plugin, else the seed allocator.
+#ifdef ALLOCFUZZ_FUZZER_HEAP
+constexpr const char* kFuzzerHeap = ALLOCFUZZ_FUZZER_HEAP;
+#else
+constexpr const char* kFuzzerHeap = kDefaultHeap.data();
+#endif
+
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 constexpr Protection kProtection = Protection::kPoison;  // poisoning: no syscalls per input
@@ -64,8 +73,9 @@ void say_operation_in_flight() {
 
 void init() {
   const char* heap_name = getenv("ALLOCFUZZ_HEAP");
+  if (heap_name == nullptr) heap_name = kFuzzerHeap;
   const char* defect = getenv("ALLOCFUZZ_DEFECT");
-  const HeapKind* kind = find_heap_kind(heap_name != nullptr ? heap_name : kDefaultHeap);
+  const HeapKind* kind = find_heap_kind(heap_name);
   if (kind == nullptr) {
     fprintf(stderr, "heap_fuzzer: unknown heap '%s' in ALLOCFUZZ_HEAP\n", heap_name);
     exit(2);

@@ -146,12 +146,22 @@ test_rejects_wrong_first_line() {
     "bad.txt:1: wrong first line '# allocfuzz ops v2' (expected '# allocfuzz ops v1')"
 }
 
+# The heaps `list` shows, as the error messages name them: "free-array, kr" plus any other
+# plugin allocator this build links (plugins/).
+known_heaps() {
+  "$AF" list | sed -n '/^heaps /,$p' | grep -E '^  [^ ]' | awk '{print $1}' | paste -sd, - |
+    sed 's/,/, /g'
+}
+
 test_rejects_unknown_heap_in_header() {
   ops bad.ops '# allocfuzz ops v1' '# heap: nope' '# expect: ok' 'malloc s0 8'
+  local known
+  known=$(known_heaps)
+  [[ $known == "free-array, kr"* ]] || fail "list names the heaps '$known'"
   for verb in replay check minimize; do
     run "$AF" "$verb" bad.ops
     expect_status 2
-    expect_stderr "bad.ops: unknown heap 'nope' (known: free-array)"
+    expect_stderr "bad.ops: unknown heap 'nope' (known: $known)"
   done
 }
 
@@ -159,7 +169,7 @@ test_rejects_unknown_heap_flag() {
   mixed_program ok.ops
   run "$AF" --heap=nope replay ok.ops
   expect_status 2
-  head -1 err.txt | grep -qxF "allocfuzz: unknown heap 'nope' (known: free-array)" ||
+  head -1 err.txt | grep -qxF "allocfuzz: unknown heap 'nope' (known: $(known_heaps))" ||
     { show; fail "no unknown-heap message"; }
   [[ ! -s out.txt ]] || fail "something was replayed"
 }
@@ -196,6 +206,14 @@ test_list_shows_targets_and_heaps() {
   ! grep -q test- out.txt || fail "the real binary lists a test heap"
   run "$AFT" list
   grep -q "^  test-crash " out.txt || fail "the test binary lacks test-crash"
+}
+
+test_list_shows_the_plugin_heaps() {
+  for binary in "$AF" "$AFT"; do
+    run "$binary" list
+    expect_status 0
+    grep -q "^  kr  .*K&R" out.txt || { show; fail "$binary list lacks the plugin heap kr"; }
+  done
 }
 
 # --- replay -----------------------------------------------------------------------------------
@@ -243,6 +261,26 @@ test_replay_high_and_low_print_the_same() {
   cp out.txt high.txt
   run "$AFT" --heap=test-overlap --region=low replay p.ops
   diff -u high.txt out.txt >&2 || fail "high and low reports differ"
+}
+
+test_replay_on_a_plugin_heap_is_deterministic() {
+  mixed_program p.ops
+  run "$AF" --heap=kr replay p.ops
+  expect_status 0
+  cp out.txt first.txt
+  # K&R hands out the tail of its first 16 KiB chunk: the first block is not free-array's.
+  grep -q "^   0  malloc s0 24            -> +0x003fe0$" out.txt || { show; fail "not kr's trace"; }
+  run "$AF" --heap=kr replay p.ops
+  cmp first.txt out.txt || fail "two replays on kr differ"
+  run "$AF" --heap=kr --region=low replay p.ops
+  diff -u first.txt out.txt >&2 || fail "high and low placements print differently on kr"
+  # The same program naming its heap in the header.
+  { echo '# allocfuzz ops v1'; echo '# heap: kr'; echo '# expect: ok'; tail -n +2 p.ops; } >kr.ops
+  run "$AF" replay kr.ops
+  expect_status 0
+  cmp first.txt out.txt || fail "'# heap: kr' replays differently from --heap=kr"
+  run "$AF" check kr.ops
+  expect_status 0
 }
 
 test_replay_of_several_files_exits_with_the_worst() {
