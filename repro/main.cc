@@ -23,6 +23,7 @@
 #include "repro/check.h"
 #include "repro/codec_verbs.h"
 #include "repro/exit_status.h"
+#include "repro/footprint.h"
 #include "repro/list.h"
 #include "repro/minimize.h"
 #include "repro/program_setup.h"
@@ -35,6 +36,8 @@ ABSL_FLAG(std::string, defect, "",
 ABSL_FLAG(std::string, region, "", "high or low: the region's placement, overriding the file's");
 ABSL_FLAG(std::string, o, "", "output file (encode: default stdout; minimize: FILE.min.ops)");
 ABSL_FLAG(int, timeout, 60, "seconds one program run may take before it is a 'timeout' (0: none)");
+ABSL_FLAG(std::string, random, "", "footprint: run a random workload of N operations");
+ABSL_FLAG(std::string, seed, "", "footprint: the random workload's seed (default 1)");
 ABSL_FLAG(std::string, root, "", "run: the repository root (default: from the binary's path)");
 
 namespace allocfuzz {
@@ -51,6 +54,8 @@ verbs:
   encode FILE [-o OUT]        write a program as canonical binary
   run TARGET [SECONDS] [-- LIBFUZZER_ARGS...]
                               fuzz on all cores (fuzz build), then minimize what was found
+  footprint FILE | --random N [--seed S]
+                              peak break, live bytes and overhead of a program on every heap
 
 FILE is .ops text (name ends in .ops, or starts with '# allocfuzz ops') or binary.
 
@@ -62,6 +67,8 @@ flags:
   -o OUT           output file (encode, minimize)
   --timeout=SECONDS  limit per program run (default 60; 0: none)
   --root=DIR       run: the repository root (default: found from the binary's path)
+  --random=N       footprint: a random workload of N operations instead of FILE
+  --seed=S         footprint: the random workload's seed (default 1)
 
 exit status: 0 ok, 1 violation found or expectation not met, 2 bad input or usage
 )";
@@ -127,6 +134,12 @@ int dispatch(const std::vector<std::string>& args, const std::vector<std::string
   auto count_error = [&verb](const char* what) { return usage_error(verb + " takes " + what); };
   const std::string out = absl::GetFlag(FLAGS_o);
 
+  const std::string random = absl::GetFlag(FLAGS_random);
+  const std::string seed = absl::GetFlag(FLAGS_seed);
+  if (verb != "footprint" && (!random.empty() || !seed.empty())) {
+    return usage_error("--random and --seed go with footprint only");
+  }
+
   if (verb == "help") {
     std::fputs(kUsage, stdout);
     return kExitOk;
@@ -144,6 +157,14 @@ int dispatch(const std::vector<std::string>& args, const std::vector<std::string
     if (verb == "fmt") return fmt_file(operands[0], settings.overrides);
     if (verb == "encode") return encode_file(operands[0], out, settings.overrides);
     return minimize_file(operands[0], out, settings);
+  }
+  if (verb == "footprint") {
+    if (operands.size() > 1) return count_error("FILE or --random N [--seed S]");
+    FootprintRequest request;
+    if (!operands.empty()) request.file = operands[0];
+    request.random_ops = random;
+    request.seed = seed;
+    return footprint(request);
   }
   if (verb == "run") {
     if (operands.empty() || operands.size() > 2) return count_error("TARGET [SECONDS]");

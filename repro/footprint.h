@@ -1,0 +1,50 @@
+// `allocfuzz footprint FILE | --random N [--seed S]`: how much memory each heap takes for one
+// program. The program (a file, loaded as replay loads it, or a generated random workload) runs
+// in this process on every registered heap (heap_kinds()), each on a fresh region, under the
+// executor's checks. After every operation an observer samples the region's break and the
+// shadow model's live requested bytes and live blocks. One table row per heap:
+//
+//   peak-break   the region's peak break offset (RegionStats::peak_break_offset)
+//   peak-live    the peak of the live requested bytes (Shadow::live_bytes())
+//   blocks       live blocks at the first moment of peak-live
+//   ovh/block    (break - live requested) / live blocks at that moment
+//   frag         peak-break / peak-live
+//   vs-first     peak-break / the first heap's peak-break
+//
+// Only offsets and sizes are printed, so the output is the same on every run. What a heap maps
+// outside its break (FreeArrayHeap's free array) is not in the break and not counted.
+//
+// A file's `# heap:` and `# defect:` are ignored (every heap runs, without defects); its
+// placement and `# limit:` apply, on the program region (fuzz/program_region.h) so that the
+// figures match replay. A random workload runs on a 256 MiB region (kRandomRegionBytes).
+// Exit status: 0, 1 when a heap reports a violation (shown in its row), 2 on bad input.
+// A heap that crashes takes the process with it: use `allocfuzz replay --heap=NAME` for it.
+#ifndef ALLOCFUZZ_REPRO_FOOTPRINT_H_
+#define ALLOCFUZZ_REPRO_FOOTPRINT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz/ops.h"
+
+namespace allocfuzz {
+
+inline constexpr size_t kRandomRegionBytes = size_t{256} << 20;
+// The random workload's live-block bound: slots s0 .. s(kRandomSlots - 1).
+inline constexpr uint32_t kRandomSlots = 1000;
+
+struct FootprintRequest {
+  std::string file;        // the program file, or empty with random_ops
+  std::string random_ops;  // --random N as given (empty: not given)
+  std::string seed;        // --seed S as given (empty: not given; default 1)
+};
+
+// The random workload of `ops` operations from `seed` (documented in footprint.cc).
+Program random_workload(uint64_t ops, uint64_t seed);
+
+int footprint(const FootprintRequest& request);
+
+}  // namespace allocfuzz
+
+#endif  // ALLOCFUZZ_REPRO_FOOTPRINT_H_
