@@ -46,8 +46,10 @@
 #include "allocator/free_array_heap.h"
 #include "allocator/pseudo_brk.h"
 #include "bench/bench_args.h"
+#include "bench/xorshift64.h"
 #include "fuzz/content_pattern.h"
 #include "fuzz/executor.h"
+#include "fuzz/free_array_adapter.h"
 #include "fuzz/ops.h"
 #include "fuzz/tested_heap.h"
 
@@ -82,20 +84,7 @@ Options parse_args(int argc, char** argv) {
 
 // ---- programs --------------------------------------------------------------------------------
 
-class XorShift64 {
- public:
-  explicit XorShift64(uint64_t seed) : x_(seed == 0 ? 0x9E3779B97F4A7C15ull : seed) {}
-  uint64_t next() {
-    x_ ^= x_ << 13;
-    x_ ^= x_ >> 7;
-    x_ ^= x_ << 17;
-    return x_;
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-
- private:
-  uint64_t x_;
-};
+using bench::XorShift64;
 
 // 95% 0..512, 5% 513..65536.
 uint64_t draw_size(XorShift64& rng) {
@@ -262,22 +251,12 @@ class DirectRunner {
 
 // ---- (2) a TestedHeap without a white-box checker ------------------------------------------
 
-class UncheckedFreeArray final : public TestedHeap {
+class UncheckedFreeArray final : public FreeArrayTestedHeap {
  public:
-  explicit UncheckedFreeArray(PseudoBrk& region) : heap_(region) { heap_.set_self_check(false); }
-  void* malloc(size_t n) override { return heap_.malloc(n); }
-  void free(void* p) override { heap_.free(p); }
-  void* realloc(void* p, size_t n) override { return heap_.realloc(p, n); }
-  void* calloc(size_t count, size_t size) override { return heap_.calloc(count, size); }
-  size_t usable_size(const void* p) override { return heap_.usable_size(p); }
-  size_t alignment() const override { return FreeArrayHeap::kAlignment; }
+  using FreeArrayTestedHeap::FreeArrayTestedHeap;
   std::optional<HeapFinding> check(bool, const void*, const LiveView&) override {
     return std::nullopt;
   }
-  void reset() override { heap_.reset(); }
-
- private:
-  FreeArrayHeap heap_;
 };
 
 // ---- timing ------------------------------------------------------------------------------------
