@@ -15,6 +15,8 @@
 namespace allocfuzz {
 namespace {
 
+using testing::BytesAre;
+using testing::fill;
 using testing::kHasAsan;
 using testing::poke;
 
@@ -40,23 +42,6 @@ RegionOptions options(size_t reserve, Placement placement = Placement::kHigh,
 void* address(const char* base, intptr_t offset) {
   return reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(base) +
                                  static_cast<uintptr_t>(offset));
-}
-
-void fill(char* base, size_t from, size_t to, uint8_t value) {
-  memset(base + from, value, to - from);
-}
-
-// Every byte of [from, to) equals value; the failure names the first byte that does not.
-::testing::AssertionResult BytesAre(const char* base, size_t from, size_t to, uint8_t value) {
-  for (size_t i = from; i < to; ++i) {
-    auto b = static_cast<uint8_t>(base[i]);
-    if (b != value) {
-      return ::testing::AssertionFailure()
-             << "byte at offset " << i << " is " << int{b} << ", expected " << int{value} << " in ["
-             << from << ", " << to << ")";
-    }
-  }
-  return ::testing::AssertionSuccess();
 }
 
 ::testing::AssertionResult StatsAre(const RegionStats& s, const RegionStats& e) {

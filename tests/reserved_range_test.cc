@@ -17,6 +17,8 @@
 namespace allocfuzz {
 namespace {
 
+using testing::BytesAre;
+using testing::fill;
 using testing::kHasAsan;
 using testing::poke;
 
@@ -25,22 +27,6 @@ constexpr size_t kGiB = size_t{1} << 30;
 constexpr uintptr_t k2GiB = uintptr_t{1} << 31;
 constexpr uintptr_t k4GiB = uintptr_t{1} << 32;
 constexpr size_t kSize = 16 * kMiB;
-
-void fill(char* base, size_t from, size_t to, uint8_t value) {
-  memset(base + from, value, to - from);
-}
-
-::testing::AssertionResult BytesAre(const char* base, size_t from, size_t to, uint8_t value) {
-  for (size_t i = from; i < to; ++i) {
-    auto b = static_cast<uint8_t>(base[i]);
-    if (b != value) {
-      return ::testing::AssertionFailure()
-             << "byte at offset " << i << " is " << int{b} << ", expected " << int{value} << " in ["
-             << from << ", " << to << ")";
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
 
 std::string protection_name(const ::testing::TestParamInfo<Protection>& info) {
   return info.param == Protection::kStrict ? "Strict" : "Poison";
