@@ -28,6 +28,7 @@
 #include "allocator/heap_layout.h"
 #include "allocator/pseudo_brk.h"
 #include "bench/bench_args.h"
+#include "bench/xorshift64.h"
 
 namespace allocfuzz {
 namespace {
@@ -120,20 +121,7 @@ void part_a() {
 
 // ---- b) random workload ----------------------------------------------------------------------
 
-class XorShift64 {
- public:
-  explicit XorShift64(uint64_t seed) : x_(seed == 0 ? 0x9E3779B97F4A7C15ull : seed) {}
-  uint64_t next() {
-    x_ ^= x_ << 13;
-    x_ ^= x_ >> 7;
-    x_ ^= x_ << 17;
-    return x_;
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-
- private:
-  uint64_t x_;
-};
+using bench::XorShift64;
 
 // 1% zero, 69% 1..128, 20% 129..1024, 8% 1025..8192, 2% 8193..65536.
 size_t draw_size(XorShift64& rng) {
