@@ -18,11 +18,7 @@ std::string describe_expectation(const Expectation& expect) {
 int check_one(const std::string& path, const RunSettings& settings) {
   InputFile file;
   const HeapKind* heap = nullptr;
-  std::string error;
-  if (!load_runnable(path, settings.overrides, &file, &heap, &error)) {
-    absl::FPrintF(stderr, "%s\n", error.c_str());
-    return kExitBadInput;
-  }
+  if (!load_runnable(path, settings.overrides, &file, &heap)) return kExitBadInput;
   if (!file.program.header.expect) {
     absl::FPrintF(stderr, "%s: no '# expect:' header\n", path.c_str());
     return kExitBadInput;

@@ -210,11 +210,7 @@ int minimize_file(const std::string& path, const std::string& out, const RunSett
                   MinimizeSummary* summary) {
   InputFile file;
   const HeapKind* heap = nullptr;
-  std::string error;
-  if (!load_runnable(path, settings.overrides, &file, &heap, &error)) {
-    absl::FPrintF(stderr, "%s\n", error.c_str());
-    return kExitBadInput;
-  }
+  if (!load_runnable(path, settings.overrides, &file, &heap)) return kExitBadInput;
   ChildRunOptions options;
   options.timeout_seconds = settings.timeout_seconds;
   const auto started = std::chrono::steady_clock::now();
@@ -241,6 +237,7 @@ int minimize_file(const std::string& path, const std::string& out, const RunSett
   result.header.expect = Expectation{true, first.kind};
   const std::string text = print_ops_text(result);
   const std::string out_path = out.empty() ? default_min_path(path) : out;
+  std::string error;
   if (!write_file_bytes(out_path, text, &error)) {
     absl::FPrintF(stderr, "%s\n", error.c_str());
     return kExitBadInput;

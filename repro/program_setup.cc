@@ -86,12 +86,16 @@ bool check_defect(const InputFile& file, const HeapKind& heap, std::string* erro
 }
 
 bool load_runnable(const std::string& path, const Overrides& overrides, InputFile* file,
-                   const HeapKind** heap, std::string* error) {
-  if (!load_input_file(path, file, error)) return false;
-  apply_overrides(overrides, &file->program);
-  *heap = resolve_heap(*file, error);
-  if (*heap == nullptr) return false;
-  return check_defect(*file, **heap, error);
+                   const HeapKind** heap) {
+  std::string error;
+  bool ok = load_input_file(path, file, &error);
+  if (ok) {
+    apply_overrides(overrides, &file->program);
+    *heap = resolve_heap(*file, &error);
+    ok = *heap != nullptr && check_defect(*file, **heap, &error);
+  }
+  if (!ok) absl::FPrintF(stderr, "%s\n", error);
+  return ok;
 }
 
 }  // namespace allocfuzz

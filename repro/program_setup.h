@@ -57,9 +57,10 @@ std::string defect_problem(const HeapKind& heap, std::string_view defect);
 bool check_defect(const InputFile& file, const HeapKind& heap, std::string* error);
 
 // Loads `path`, applies the overrides and resolves heap and defect: the common prologue of
-// replay, check and minimize. False with the message in `*error` (exit status 2).
+// replay, check and minimize. False after printing what is wrong to stderr (the caller exits
+// with status 2).
 bool load_runnable(const std::string& path, const Overrides& overrides, InputFile* file,
-                   const HeapKind** heap, std::string* error);
+                   const HeapKind** heap);
 
 }  // namespace allocfuzz
 

@@ -14,11 +14,7 @@ namespace {
 int replay_one(const std::string& path, const RunSettings& settings) {
   InputFile file;
   const HeapKind* heap = nullptr;
-  std::string error;
-  if (!load_runnable(path, settings.overrides, &file, &heap, &error)) {
-    absl::FPrintF(stderr, "%s\n", error.c_str());
-    return kExitBadInput;
-  }
+  if (!load_runnable(path, settings.overrides, &file, &heap)) return kExitBadInput;
   // A defect turns a correct heap into a broken one: say so before its violation appears.
   if (const std::string& defect = file.program.header.defect; !defect.empty()) {
     absl::PrintF("defect: %s is switched on (--defect=none replays without it)\n", defect);
