@@ -3,6 +3,8 @@
 
 #include <absl/strings/str_format.h>
 
+#include <cerrno>
+
 namespace allocfuzz {
 namespace {
 
@@ -14,7 +16,23 @@ volatile size_t g_op_in_flight = SIZE_MAX;
 size_t Executor::op_in_flight() { return g_op_in_flight; }
 
 Executor::Executor(PseudoBrk& region, TestedHeap& heap)
-    : region_(region), heap_(heap), shadow_(region) {}
+    : region_(region), heap_(heap), shadow_(region) {
+  shadow_.set_uses_region(heap.uses_region());
+}
+
+uint64_t Executor::refusals() const { return region_.stats().failed_growths + heap_.refusals(); }
+
+template <typename Call>
+char* Executor::call_heap(OpResult* result, Call call) {
+  uint64_t refusals_before = refusals();
+  errno = 0;
+  char* p = static_cast<char*>(call());
+  result->returned = true;
+  result->null = p == nullptr;
+  result->error = p == nullptr ? errno : 0;
+  result->refused = refusals() > refusals_before;
+  return p;
+}
 
 Outcome Executor::run(const Program& program, CheckMode mode, OpObserver* observer) {
   mode_ = mode;
@@ -63,7 +81,7 @@ std::optional<Finding> Executor::step(const Op& op, OpResult* result) {
       // Before the user overwrites it, the block must still hold what they wrote last.
       if (auto f = shadow_.verify_slot(op.slot)) return f;
       shadow_.refill(op.slot);
-      return after(region_.offset_of(b.p), b.p);
+      return after(shadow_.position(b.p), b.p);
     }
     case OpKind::kCheck:
       return full_check();
@@ -87,17 +105,18 @@ std::optional<Finding> Executor::release(uint32_t slot) {
   // no later full check could see it (the fill that wrote them already cost as much).
   if (auto f = shadow_.verify_slot(slot)) return f;
   char* p = shadow_.slot(slot).p;
-  size_t offset = region_.offset_of(p);
+  size_t offset = shadow_.position(p);
   shadow_.remove(slot);
   heap_.free(p);
   return after(offset, nullptr);
 }
 
-std::optional<Finding> Executor::judge_null(const Op& op, uint64_t failed_before, size_t bytes,
-                                            bool representable) {
-  // A NULL is fair when the region refused a growth during the call, when no region could
-  // hold the request, or for a zero-byte request (C lets malloc(0) return NULL).
-  if (region_.stats().failed_growths > failed_before) return std::nullopt;
+std::optional<Finding> Executor::judge_null(const Op& op, size_t bytes, bool representable,
+                                            const OpResult& result) {
+  // A NULL is fair when the region (or a region-less heap's budget) refused memory during the
+  // call, when no region could hold the request, or for a zero-byte request (C lets malloc(0)
+  // return NULL).
+  if (result.refused) return std::nullopt;
   if (!representable || bytes > region_.reserve_bytes() || bytes == 0) return std::nullopt;
   Finding f;
   f.kind = std::string(shadow_kind_text(ShadowKind::kSpuriousNull));
@@ -110,24 +129,23 @@ std::optional<Finding> Executor::judge_null(const Op& op, uint64_t failed_before
 
 std::optional<Finding> Executor::allocate(const Op& op, OpResult* result) {
   if (shadow_.slot(op.slot).p != nullptr) {
+    result->slot_live = true;
     if (auto f = release(op.slot)) return f;  // malloc into a live slot frees it first
   }
   bool is_calloc = op.kind == OpKind::kCalloc;
   size_t bytes = op.args[0];
   bool overflow = is_calloc && __builtin_mul_overflow(op.args[0], op.args[1], &bytes);
-  uint64_t failed_before = region_.stats().failed_growths;
-  char* p = static_cast<char*>(is_calloc ? heap_.calloc(op.args[0], op.args[1])
-                                         : heap_.malloc(op.args[0]));
-  result->returned = true;
-  result->null = p == nullptr;
-  if (p == nullptr) return judge_null(op, failed_before, bytes, !overflow);
-  result->offset = region_.offset_of(p);
+  char* p = call_heap(result, [&] {
+    return is_calloc ? heap_.calloc(op.args[0], op.args[1]) : heap_.malloc(op.args[0]);
+  });
+  if (p == nullptr) return judge_null(op, bytes, !overflow, *result);
+  result->offset = shadow_.position(p);
   if (overflow) {
     Finding f;
     f.kind = std::string(shadow_kind_text(ShadowKind::kApiContract));
-    f.message = absl::StrFormat("calloc(%d, %d) overflows size_t but returned a block at +0x%06x",
-                                op.args[0], op.args[1], result->offset);
-    f.offset = result->offset;
+    f.message = absl::StrFormat("calloc(%d, %d) overflows size_t but returned a block%s",
+                                op.args[0], op.args[1], shadow_.at_text(result->offset));
+    f.offset = shadow_.finding_offset(result->offset);
     return f;
   }
   if (auto f = shadow_.judge_new_block(p, bytes, heap_)) return f;
@@ -141,27 +159,25 @@ std::optional<Finding> Executor::allocate(const Op& op, OpResult* result) {
 std::optional<Finding> Executor::reallocate(const Op& op, OpResult* result) {
   SlotState old = shadow_.slot(op.slot);
   size_t n = op.args[0];
+  result->slot_live = old.p != nullptr;
   if (old.p != nullptr) {
     if (auto f = shadow_.verify_slot(op.slot)) return f;
   }
-  uint64_t failed_before = region_.stats().failed_growths;
-  char* q = static_cast<char*>(heap_.realloc(old.p, n));
-  result->returned = true;
-  result->null = q == nullptr;
-  size_t old_offset = old.p != nullptr ? region_.offset_of(old.p) : SIZE_MAX;
+  char* q = call_heap(result, [&] { return heap_.realloc(old.p, n); });
+  size_t old_offset = old.p != nullptr ? shadow_.position(old.p) : SIZE_MAX;
   if (q == nullptr) {
     if (old.p != nullptr && n == 0) {  // realloc(p, 0): freed
       shadow_.remove(op.slot);
       return after(old_offset, nullptr);
     }
-    if (auto f = judge_null(op, failed_before, n, true)) return f;
+    if (auto f = judge_null(op, n, true, *result)) return f;
     // A failed realloc leaves the old block live and unchanged.
     if (old.p != nullptr) {
       if (auto f = shadow_.verify_slot(op.slot)) return f;
     }
     return after(old_offset, old.p);
   }
-  result->offset = region_.offset_of(q);
+  result->offset = shadow_.position(q);
   result->moved = old.p != nullptr && q != old.p;
   if (old.p != nullptr) shadow_.remove(op.slot);
   if (auto f = shadow_.judge_new_block(q, n, heap_)) return f;

@@ -33,9 +33,13 @@ enum class CheckMode : uint8_t { kEveryOp, kAmortized };
 struct OpResult {
   bool returned = false;  // malloc/calloc/realloc: a pointer came back (maybe NULL)
   bool null = false;      // it was NULL
-  size_t offset = 0;      // region offset of the payload when not NULL
+  size_t offset = 0;      // Shadow::position of the payload when not NULL (a region offset)
   bool moved = false;     // realloc: the block moved
   bool applied = true;    // foreign-grow/foreign-release: the region did it
+  // For comparing heaps (fuzz/diff_runner.h):
+  bool slot_live = false;  // the operation's slot held a live block before it
+  bool refused = false;    // the region refused a growth, or the heap its budget, in the call
+  int error = 0;           // errno after a NULL result (0 when the heap left it alone)
 };
 
 class OpObserver {
@@ -75,8 +79,14 @@ class Executor {
   std::optional<Finding> allocate(const Op& op, OpResult* result);
   std::optional<Finding> reallocate(const Op& op, OpResult* result);
   std::optional<Finding> release(uint32_t slot);
-  std::optional<Finding> judge_null(const Op& op, uint64_t failed_before, size_t bytes,
-                                    bool representable);
+  // Growths the region refused plus requests the heap refused, so far: a NULL is fair when
+  // this rose during the call.
+  uint64_t refusals() const;
+  // Runs one allocating call with errno cleared, and records in *result what came back.
+  template <typename Call>
+  char* call_heap(OpResult* result, Call call);
+  std::optional<Finding> judge_null(const Op& op, size_t bytes, bool representable,
+                                    const OpResult& result);
   std::optional<Finding> after(size_t touched, const char* result);
   std::optional<Finding> full_check();
   std::optional<Finding> heap_check(bool full, const char* near);

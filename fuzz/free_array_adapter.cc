@@ -1,7 +1,5 @@
-// FreeArrayTestedHeap's checks, map and defects, and the registry of heap kinds.
+// FreeArrayTestedHeap's checks, map and defects.
 #include "fuzz/free_array_adapter.h"
-
-#include <memory>
 
 #include "allocator/heap_checker.h"
 #include "allocator/heap_map.h"
@@ -40,37 +38,6 @@ std::vector<std::string_view> FreeArrayTestedHeap::defect_names() const {
     for (const DefectInfo& d : kDefects) names.push_back(d.name);
   }
   return names;
-}
-
-namespace {
-
-std::unique_ptr<TestedHeap> make_free_array(PseudoBrk& region) {
-  return std::make_unique<FreeArrayTestedHeap>(region);
-}
-
-std::vector<HeapKind>& registry() {
-  static std::vector<HeapKind> kinds = {
-      {"free-array", "the seed's brk allocator on 64-bit (FreeArrayHeap), with its heap checker",
-       make_free_array},
-  };
-  return kinds;
-}
-
-}  // namespace
-
-const std::vector<HeapKind>& heap_kinds() { return registry(); }
-
-bool register_heap_kind(const HeapKind& kind) {
-  if (find_heap_kind(kind.name) != nullptr) return false;
-  registry().push_back(kind);
-  return true;
-}
-
-const HeapKind* find_heap_kind(std::string_view name) {
-  for (const HeapKind& kind : heap_kinds()) {
-    if (kind.name == name) return &kind;
-  }
-  return nullptr;
 }
 
 }  // namespace allocfuzz

@@ -90,49 +90,51 @@ size_t Shadow::requested_size(const void* p) const {
   return SIZE_MAX;
 }
 
+std::string Shadow::at_text(size_t position) const {
+  return uses_region_ ? " at " + off_text(position) : std::string();
+}
+
 std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
                                                TestedHeap& heap) const {
   size_t o = off(p);
   size_t alignment = heap.alignment();
   if (reinterpret_cast<uintptr_t>(p) % alignment != 0) {
     // Outside the region an offset means nothing (it would differ between placements).
-    bool inside = region_.contains(p);
-    return shadow_finding(
-        ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
-        absl::StrFormat("block at %s is not %d-aligned",
-                        inside ? off_text(o) : "a pointer outside the region", alignment));
+    bool inside = uses_region_ && region_.contains(p);
+    std::string where = inside         ? " at " + off_text(o)
+                        : uses_region_ ? std::string(" at a pointer outside the region")
+                                       : std::string();
+    return shadow_finding(ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
+                          absl::StrFormat("block%s is not %d-aligned", where, alignment));
   }
-  size_t brk = region_.stats().break_offset;
-  if (!region_.contains(p) || o > brk || requested > brk - o) {
-    // Outside the region, offsets mean nothing: say where relative to it, not where it is.
-    std::string where = region_.contains(p) ? off_text(o) : std::string("outside the region");
-    return shadow_finding(ShadowKind::kOutOfRegion, region_.contains(p) ? o : SIZE_MAX,
-                          absl::StrFormat("block at %s of %d bytes is not below the break %s",
-                                          where, requested, off_text(brk)));
+  if (uses_region_) {
+    size_t brk = region_.stats().break_offset;
+    if (!region_.contains(p) || o > brk || requested > brk - o) {
+      // Outside the region, offsets mean nothing: say where relative to it, not where it is.
+      std::string where = region_.contains(p) ? off_text(o) : std::string("outside the region");
+      return shadow_finding(ShadowKind::kOutOfRegion, region_.contains(p) ? o : SIZE_MAX,
+                            absl::StrFormat("block at %s of %d bytes is not below the break %s",
+                                            where, requested, off_text(brk)));
+    }
   }
   size_t end = o + (requested == 0 ? 1 : requested);
   // The live block starting at or below o that reaches past o, or one starting inside.
   size_t at = lower_bound(o);
+  size_t other = SIZE_MAX;  // index in order_ of the live block it overlaps
   if (at > 0) {
     const SlotState& prev = slots_[order_[at - 1].slot];
     size_t prev_end = order_[at - 1].offset + (prev.requested == 0 ? 1 : prev.requested);
-    if (prev_end > o) {
-      return shadow_finding(
-          ShadowKind::kOverlap, o,
-          absl::StrFormat("block at %s of %d bytes overlaps live block s%d at %s of %d bytes",
-                          off_text(o), requested, order_[at - 1].slot,
-                          off_text(order_[at - 1].offset), prev.requested));
-    }
+    if (prev_end > o) other = at - 1;
   }
-  if (at < order_.size() && order_[at].offset < end) {
-    const SlotState& next = slots_[order_[at].slot];
+  if (other == SIZE_MAX && at < order_.size() && order_[at].offset < end) other = at;
+  if (other != SIZE_MAX) {
+    const Ref& r = order_[other];
     return shadow_finding(
-        ShadowKind::kOverlap, o,
-        absl::StrFormat("block at %s of %d bytes overlaps live block s%d at %s of %d bytes",
-                        off_text(o), requested, order_[at].slot, off_text(order_[at].offset),
-                        next.requested));
+        ShadowKind::kOverlap, finding_offset(o),
+        absl::StrFormat("block%s of %d bytes overlaps live block s%d%s of %d bytes", at_text(o),
+                        requested, r.slot, at_text(r.offset), slots_[r.slot].requested));
   }
-  for (size_t i = 0; i < region_.foreign_span_count(); ++i) {
+  for (size_t i = 0; uses_region_ && i < region_.foreign_span_count(); ++i) {
     const ForeignSpan& span = region_.foreign_span(i);
     if (span.offset < end && o < span.offset + span.length) {
       return shadow_finding(
@@ -144,10 +146,10 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
   }
   size_t usable = heap.usable_size(p);
   if (usable != SIZE_MAX && usable < requested) {
-    return shadow_finding(ShadowKind::kUsableTooSmall, o,
-                          absl::StrFormat("usable size %d of the block at %s is below the "
+    return shadow_finding(ShadowKind::kUsableTooSmall, finding_offset(o),
+                          absl::StrFormat("usable size %d of the block%s is below the "
                                           "requested %d",
-                                          usable, off_text(o), requested));
+                                          usable, at_text(o), requested));
   }
   return std::nullopt;
 }
@@ -168,10 +170,10 @@ std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
   if (bad == SIZE_MAX) return std::nullopt;
   size_t o = off(b.p);
   return shadow_finding(
-      ShadowKind::kContentCorrupted, o + bad,
-      absl::StrFormat("byte %d of live block s%d at %s (%d bytes) changed "
+      ShadowKind::kContentCorrupted, finding_offset(o + bad),
+      absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
                       "behind the user's back; %s",
-                      bad, s, off_text(o), b.requested, describe_word(b.p, bad, next_id_)));
+                      bad, s, at_text(o), b.requested, describe_word(b.p, bad, next_id_)));
 }
 
 std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
@@ -179,18 +181,20 @@ std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
   size_t keep = old.requested < requested ? old.requested : requested;
   size_t bad = first_pattern_mismatch(p, keep, old.id);
   if (bad == SIZE_MAX) return std::nullopt;
-  return shadow_finding(ShadowKind::kReallocLostData, off(p) + bad,
-                        absl::StrFormat("realloc from %s to %s (%d -> %d bytes) lost byte %d; %s",
-                                        off_text(off(old.p)), off_text(off(p)), old.requested,
-                                        requested, bad, describe_word(p, bad, next_id_)));
+  std::string moves = uses_region_ ? " from " + off_text(off(old.p)) + " to " + off_text(off(p))
+                                   : std::string(p == old.p ? " in place" : " to a new block");
+  return shadow_finding(
+      ShadowKind::kReallocLostData, finding_offset(off(p) + bad),
+      absl::StrFormat("realloc%s (%d -> %d bytes) lost byte %d; %s", moves, old.requested,
+                      requested, bad, describe_word(p, bad, next_id_)));
 }
 
 std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) const {
   size_t bad = first_nonzero(p, requested);
   if (bad == SIZE_MAX) return std::nullopt;
   return shadow_finding(
-      ShadowKind::kCallocNotZero, off(p) + bad,
-      absl::StrFormat("calloc block at %s (%d bytes): byte %d is 0x%02x, not 0", off_text(off(p)),
+      ShadowKind::kCallocNotZero, finding_offset(off(p) + bad),
+      absl::StrFormat("calloc block%s (%d bytes): byte %d is 0x%02x, not 0", at_text(off(p)),
                       requested, bad, static_cast<unsigned char>(p[bad])));
 }
 

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "allocator/pseudo_brk.h"
@@ -29,6 +30,21 @@ struct SlotState {
 class Shadow final : public LiveView {
  public:
   explicit Shadow(const PseudoBrk& region);
+
+  // Whether the heap's blocks live on the region (TestedHeap::uses_region). Without a region,
+  // blocks are ordered by address, the region judgements are skipped, and messages name blocks
+  // by slot and allocation number only (addresses differ from run to run). Set while empty.
+  void set_uses_region(bool uses_region) { uses_region_ = uses_region; }
+  bool uses_region() const { return uses_region_; }
+  // Where a block is, as the index orders it: its region offset, or for a region-less heap
+  // its address.
+  size_t position(const void* p) const {
+    return uses_region_ ? region_.offset_of(p) : reinterpret_cast<uintptr_t>(p);
+  }
+  // " at +0x0001a8" for a region position, nothing without a region.
+  std::string at_text(size_t position) const;
+  // A finding's offset: the position on the region, or SIZE_MAX (no map) without one.
+  size_t finding_offset(size_t position) const { return uses_region_ ? position : SIZE_MAX; }
 
   void reset();
   const SlotState& slot(uint32_t s) const { return slots_[s]; }
@@ -73,9 +89,10 @@ class Shadow final : public LiveView {
     uint32_t slot;
   };
   size_t lower_bound(size_t offset) const;  // first Ref with offset >= `offset`
-  size_t off(const void* p) const { return region_.offset_of(p); }
+  size_t off(const void* p) const { return position(p); }
 
   const PseudoBrk& region_;
+  bool uses_region_ = true;
   std::vector<SlotState> slots_;
   std::vector<Ref> order_;  // live blocks by offset; capacity kMaxSlots, reserved once
   uint32_t next_id_ = 1;

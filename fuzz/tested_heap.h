@@ -3,11 +3,14 @@
 // optional white-box check (`check`) judges it from the inside.
 //
 // A heap lives on a PseudoBrk region that the harness owns; `reset()` is called after the
-// region was reset, once per program, and must forget every block.
+// region was reset, once per program, and must forget every block. A heap that does not
+// (the system allocator) says so with uses_region(); its reset() must give back every block
+// it still holds.
 #ifndef ALLOCFUZZ_FUZZ_TESTED_HEAP_H_
 #define ALLOCFUZZ_FUZZ_TESTED_HEAP_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +59,15 @@ class TestedHeap {
     (void)out;
   }
   virtual void reset() = 0;
+  // False for a heap whose blocks are not on the region (the system allocator). The shadow
+  // model then skips the judgements that need the region (below the break, clear of foreign
+  // spans), and reports name blocks by allocation number, not by region offset, since their
+  // addresses differ from run to run.
+  virtual bool uses_region() const { return true; }
+  // How many requests the heap refused for want of memory without asking the region (a
+  // region-less heap's budget), since it was made. A NULL is fair when this count or the
+  // region's failed growths rose during the call.
+  virtual uint64_t refusals() const { return 0; }
   // Turns on the named historical defect (`# defect: NAME`), or none for an empty name.
   // False when this heap (or this build) has no such defect. Set before run(); reset() keeps it.
   virtual bool set_defect(std::string_view name) { return name.empty(); }

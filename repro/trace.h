@@ -5,6 +5,9 @@
 //      3  realloc s0 100          -> +0x000008 (moved from +0x000040)
 //      4  malloc s1 5000000000    -> NULL
 //      5  foreign-grow 4096       (break +0x003000)
+//
+// A heap without a region (the system allocator) has addresses that differ from run to run, so
+// its blocks are numbered in the order the trace first sees them: "-> #7 (moved from #3)".
 #ifndef ALLOCFUZZ_REPRO_TRACE_H_
 #define ALLOCFUZZ_REPRO_TRACE_H_
 
@@ -27,10 +30,14 @@ class TraceFormatter {
   std::string line(size_t index, const Op& op, const OpResult& result);
 
  private:
-  std::string note(const Op& op, const OpResult& result, size_t old_offset) const;
+  std::string note(const Op& op, const OpResult& result, size_t old_place) const;
+  // "+0x000040" for a region offset, "#7" for a block number.
+  std::string place_text(size_t place) const;
 
   const Executor& executor_;
-  std::vector<size_t> slot_offset_;  // SIZE_MAX: the slot is empty
+  const bool by_offset_;            // the heap uses the region: blocks are named by offset
+  std::vector<size_t> slot_place_;  // per slot, its block's offset or number; SIZE_MAX: empty
+  size_t next_block_ = 1;           // the number the next new block gets (without a region)
 };
 
 // "ok: 12 operations, peak break +0x023000, final break +0x003000, 3 live blocks (120 bytes),
