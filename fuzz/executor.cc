@@ -121,9 +121,8 @@ std::optional<Finding> Executor::judge_null(const Op& op, size_t bytes, bool rep
   Finding f;
   f.kind = std::string(shadow_kind_text(ShadowKind::kSpuriousNull));
   f.message = absl::StrFormat(
-      "%s of %d bytes returned NULL although no break growth failed "
-      "during the call",
-      op_info(op.kind).name, bytes);
+      "%s of %d bytes returned NULL although %s during the call", op_info(op.kind).name, bytes,
+      heap_.uses_region() ? "no break growth failed" : "the heap's budget refused nothing");
   return f;
 }
 

@@ -41,8 +41,8 @@ inline std::string_view shadow_kind_text(ShadowKind kind) {
   return kShadowKindText[static_cast<size_t>(kind)];
 }
 
-// Which oracle saw it first.
-enum class Oracle : uint8_t { kShadow, kHeapChecker, kSanitizer, kSignal };
+// Which oracle saw it first. kDifferential: heaps disagreed on one program (fuzz/diff_runner.h).
+enum class Oracle : uint8_t { kShadow, kHeapChecker, kSanitizer, kSignal, kDifferential };
 inline std::string_view oracle_name(Oracle o) {
   switch (o) {
     case Oracle::kShadow:
@@ -53,6 +53,8 @@ inline std::string_view oracle_name(Oracle o) {
       return "sanitizer";
     case Oracle::kSignal:
       return "signal";
+    case Oracle::kDifferential:
+      return "differential comparison";
   }
   return "?";
 }

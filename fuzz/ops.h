@@ -95,9 +95,12 @@ inline constexpr std::string_view kDefaultHeap = "free-array";
 // exist only in text.
 struct ProgramHeader {
   Placement placement = Placement::kHigh;
-  std::optional<uint64_t> limit;      // `# limit: BYTES` — the region's break may not pass it
-  std::string heap{kDefaultHeap};     // `# heap: NAME`
-  std::string defect;                 // `# defect: NAME` (empty: none)
+  std::optional<uint64_t> limit;   // `# limit: BYTES` — the region's break may not pass it
+  std::string heap{kDefaultHeap};  // `# heap: NAME`
+  std::string defect;              // `# defect: NAME` (empty: none)
+  // `# diff: all` or `# diff: NAME NAME...`: run on several heaps and compare them
+  // (fuzz/diff_runner.h) instead of on `heap`. Empty: one heap.
+  std::vector<std::string> diff;
   std::optional<Expectation> expect;  // `# expect: ...`
   friend bool operator==(const ProgramHeader&, const ProgramHeader&) = default;
 };

@@ -205,7 +205,7 @@ std::optional<std::string> check_name(std::string_view token, const char* what) 
   return std::nullopt;
 }
 
-enum class HeaderKey : uint8_t { kExpect, kHeap, kDefect, kRegion, kLimit };
+enum class HeaderKey : uint8_t { kExpect, kHeap, kDefect, kRegion, kLimit, kDiff };
 
 struct HeaderInfo {
   HeaderKey key;
@@ -219,6 +219,7 @@ constexpr HeaderInfo kHeaders[] = {
     {HeaderKey::kDefect, "defect", "NAME"},
     {HeaderKey::kRegion, "region", "high or low"},
     {HeaderKey::kLimit, "limit", "BYTES"},
+    {HeaderKey::kDiff, "diff", "all, or two or more heap NAMEs"},
 };
 
 // The header `value` (comment removed) into `header`. `first` is the first token, non-empty.
@@ -256,6 +257,25 @@ std::optional<std::string> parse_header_value(const HeaderInfo& info, Tokens* to
       uint64_t limit = 0;
       if (auto error = parse_number_or_error(first, "limit", &limit)) return error;
       header->limit = limit;
+      return std::nullopt;
+    }
+    case HeaderKey::kDiff: {
+      // The names are checked against the registry when the program runs, as `# heap:` is.
+      std::vector<std::string> names;
+      for (std::string_view name = first; !name.empty(); name = tokens->next()) {
+        if (auto error = check_name(name, "heap name")) return error;
+        for (const std::string& seen : names) {
+          if (seen == name) return "heap " + quote(name) + " named twice in '# diff:'";
+        }
+        names.emplace_back(name);
+      }
+      if (names.size() == 1 && names[0] != "all") {
+        return "'# diff:' needs all, or two or more heap names";
+      }
+      for (const std::string& name : names) {
+        if (name == "all" && names.size() > 1) return "'# diff: all' takes no other names";
+      }
+      header->diff = std::move(names);
       return std::nullopt;
     }
   }
@@ -402,6 +422,11 @@ std::string print_ops_text(const Program& program) {
   }
   if (!header.defect.empty()) {
     out += "# defect: " + header.defect + '\n';
+  }
+  if (!header.diff.empty()) {
+    out += "# diff:";
+    for (const std::string& name : header.diff) out += ' ' + name;
+    out += '\n';
   }
   if (header.expect) {
     out += header.expect->violation ? "# expect: violation " + header.expect->kind : "# expect: ok";

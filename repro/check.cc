@@ -18,12 +18,14 @@ std::string describe_expectation(const Expectation& expect) {
 int check_one(const std::string& path, const RunSettings& settings) {
   InputFile file;
   const HeapKind* heap = nullptr;
-  if (!load_runnable(path, settings.overrides, &file, &heap)) return kExitBadInput;
+  ChildRunOptions options;
+  if (!load_runnable(path, settings.overrides, &file, &heap, &options.diff_heaps)) {
+    return kExitBadInput;
+  }
   if (!file.program.header.expect) {
     absl::FPrintF(stderr, "%s: no '# expect:' header\n", path.c_str());
     return kExitBadInput;
   }
-  ChildRunOptions options;
   options.timeout_seconds = settings.timeout_seconds;
   const ChildRunResult result = run_program_in_child(file.program, *heap, options);
   if (result.status == RunStatus::kSetupFailed) {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -18,7 +19,9 @@
 #include <string_view>
 
 #include "allocator/pseudo_brk.h"
+#include "fuzz/diff_runner.h"
 #include "fuzz/executor.h"
+#include "fuzz/ops_text.h"
 #include "fuzz/program_region.h"
 #include "fuzz/report.h"
 #include "repro/trace.h"
@@ -166,6 +169,48 @@ class ChildObserver final : public OpObserver {
   bool enabled_;
 };
 
+// The differential run: every heap, then the trace (each allocating call's answers, up to the
+// finding) and the report. A heap that dies takes the child with it, as in a one-heap run.
+[[noreturn]] void diff_child_main(int fd, const Program& program, const ChildRunOptions& options) {
+  std::string error;
+  std::unique_ptr<DiffRunner> runner =
+      DiffRunner::create(options.diff_heaps, Protection::kStrict, &error);
+  if (runner == nullptr) {
+    write_all(fd, "allocfuzz: " + error + "\n");
+    g_record->setup_failed = 1;
+    _exit(kSetupFailedExit);
+  }
+  g_record->phase = kPhaseRunning;
+  const std::optional<DiffFinding> finding = runner->run(program, CheckMode::kEveryOp);
+  alarm(0);
+  const size_t shown =
+      finding ? std::min(finding->finding.op_index + 1, program.ops.size()) : program.ops.size();
+  g_record->ops_done = shown;
+  std::string heaps;
+  for (size_t i = 0; i < runner->heap_count(); ++i) {
+    heaps += (i == 0 ? "" : ", ") + std::string(runner->heap_name(i));
+  }
+  if (options.trace) {
+    write_all(fd, "diff: " + heaps + "\n");
+    for (size_t i = 0; i < shown; ++i) {
+      std::string line = absl::StrFormat("%4d  %s", i, format_op(program.ops[i]));
+      const std::string answers = runner->describe_answers(program, i);
+      if (!answers.empty()) line.append(line.size() < 30 ? 30 - line.size() : 1, ' ') += answers;
+      write_all(fd, line + "\n");
+    }
+  }
+  if (finding) {
+    write_all(fd, runner->format(program, *finding));
+    copy_text(g_record->finding_kind, sizeof g_record->finding_kind, finding->finding.kind.c_str());
+    g_record->finding_op = finding->finding.op_index;
+  } else {
+    write_all(fd, absl::StrFormat("ok: %d operations, the heaps agree (%s)\n", program.ops.size(),
+                                  heaps));
+  }
+  g_record->phase = kPhaseDone;
+  _exit(0);
+}
+
 [[noreturn]] void child_main(int fd, const Program& program, const HeapKind& kind,
                              const ChildRunOptions& options) {
   install_child_handlers(/*chain=*/!options.quiet);
@@ -174,6 +219,7 @@ class ChildObserver final : public OpObserver {
     if (null_fd >= 0) dup2(null_fd, STDERR_FILENO);
   }
   if (options.timeout_seconds > 0) alarm(options.timeout_seconds);
+  if (!options.diff_heaps.empty()) diff_child_main(fd, program, options);
 
   // The fuzzer's region size (a finding must replay), strict protection.
   RegionOptions region_options =

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "fuzz/ops.h"
 #include "fuzz/tested_heap.h"
@@ -32,6 +33,9 @@ struct ChildRunOptions {
   std::FILE* echo = nullptr;     // where to copy the child's text as it arrives, or nullptr
   bool quiet = false;            // the child's stderr (sanitizer reports, heap messages) is
                                  // dropped: minimize runs hundreds of children
+  // Two or more heaps: run the program on each and compare them (fuzz/diff_runner.h) instead
+  // of running it on `heap`; the trace then shows each allocating call's answers.
+  std::vector<const HeapKind*> diff_heaps;
 };
 
 enum class RunStatus {

@@ -38,6 +38,8 @@ ABSL_FLAG(std::string, o, "", "output file (encode: default stdout; minimize: FI
 ABSL_FLAG(int, timeout, 60, "seconds one program run may take before it is a 'timeout' (0: none)");
 ABSL_FLAG(std::string, random, "", "footprint: run a random workload of N operations");
 ABSL_FLAG(std::string, seed, "", "footprint: the random workload's seed (default 1)");
+ABSL_FLAG(std::string, diff, "",
+          "all or HEAP,HEAP,...: run on several heaps and compare them, overriding '# diff:'");
 ABSL_FLAG(std::string, root, "", "run: the repository root (default: from the binary's path)");
 
 namespace allocfuzz {
@@ -61,6 +63,9 @@ FILE is .ops text (name ends in .ops, or starts with '# allocfuzz ops') or binar
 
 flags:
   --heap=NAME      the heap to run, overriding '# heap:'
+  --diff=all|HEAP,HEAP,...  replay, check, minimize: run on several heaps and compare them
+                   call by call (divergence:WHAT), overriding '# diff:'; run diff_fuzzer:
+                   the heaps it compares (default all)
   --defect=NAME|none  the heap's historical defect to switch on, overriding '# defect:'
                    (none: run without it); run: passed to the fuzzer (ALLOCFUZZ_DEFECT)
   --region=high|low  the region's placement, overriding the file's
@@ -210,6 +215,27 @@ int cli_main(int argc, char** argv) {
       }
     }
     settings.overrides.defect = defect == "none" ? "" : defect;
+  }
+  if (const std::string diff = absl::GetFlag(FLAGS_diff); !diff.empty()) {
+    std::vector<std::string> names;
+    for (size_t start = 0; start <= diff.size();) {
+      size_t comma = diff.find(',', start);
+      if (comma == std::string::npos) comma = diff.size();
+      names.push_back(diff.substr(start, comma - start));
+      start = comma + 1;
+    }
+    const bool all = names.size() == 1 && names[0] == "all";
+    if (!all && names.size() < 2) return usage_error("--diff takes all, or two or more heaps");
+    for (size_t i = 0; i < names.size() && !all; ++i) {
+      if (find_heap_kind(names[i]) == nullptr) {
+        return usage_error("--diff: unknown heap '" + names[i] + "' (known: " + known_heap_names() +
+                           ")");
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (names[j] == names[i]) return usage_error("--diff: heap '" + names[i] + "' twice");
+      }
+    }
+    settings.overrides.diff = std::move(names);
   }
   const std::string region = absl::GetFlag(FLAGS_region);
   if (!region.empty()) {

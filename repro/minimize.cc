@@ -31,8 +31,10 @@ constexpr unsigned kMinCandidateTimeout = 5;
 
 class Minimizer {
  public:
-  Minimizer(const Program& original, const HeapKind& heap, std::string kind, unsigned timeout)
+  Minimizer(const Program& original, const HeapKind& heap, std::string kind, unsigned timeout,
+            std::vector<const HeapKind*> diff_heaps)
       : candidate_(original), heap_(heap), kind_(std::move(kind)) {
+    options_.diff_heaps = std::move(diff_heaps);
     options_.timeout_seconds = timeout;
     options_.quiet = true;
   }
@@ -210,8 +212,10 @@ int minimize_file(const std::string& path, const std::string& out, const RunSett
                   MinimizeSummary* summary) {
   InputFile file;
   const HeapKind* heap = nullptr;
-  if (!load_runnable(path, settings.overrides, &file, &heap)) return kExitBadInput;
   ChildRunOptions options;
+  if (!load_runnable(path, settings.overrides, &file, &heap, &options.diff_heaps)) {
+    return kExitBadInput;
+  }
   options.timeout_seconds = settings.timeout_seconds;
   const auto started = std::chrono::steady_clock::now();
   const ChildRunResult first = run_program_in_child(file.program, *heap, options);
@@ -231,7 +235,8 @@ int minimize_file(const std::string& path, const std::string& out, const RunSett
   std::fflush(stdout);
 
   Minimizer minimizer(file.program, *heap, first.kind,
-                      candidate_timeout(first.kind, took, settings.timeout_seconds));
+                      candidate_timeout(first.kind, took, settings.timeout_seconds),
+                      options.diff_heaps);
   Program result = file.program;
   result.ops = minimizer.minimize(file.program.ops, first.op_index);
   result.header.expect = Expectation{true, first.kind};

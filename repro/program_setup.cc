@@ -16,6 +16,7 @@ void apply_overrides(const Overrides& overrides, Program* program) {
   if (!overrides.heap.empty()) program->header.heap = overrides.heap;
   if (overrides.placement) program->header.placement = *overrides.placement;
   if (overrides.defect) program->header.defect = *overrides.defect;
+  if (!overrides.diff.empty()) program->header.diff = overrides.diff;
 }
 
 std::string known_heap_names() {
@@ -85,14 +86,43 @@ bool check_defect(const InputFile& file, const HeapKind& heap, std::string* erro
   return false;
 }
 
+bool resolve_diff_heaps(const InputFile& file, std::vector<const HeapKind*>* heaps,
+                        std::string* error) {
+  heaps->clear();
+  const std::vector<std::string>& names = file.program.header.diff;
+  if (names.empty()) return true;
+  if (!file.program.header.defect.empty()) {
+    *error = absl::StrFormat(
+        "%s: a '# diff:' program runs every heap without defects, but it names defect '%s' "
+        "(--defect=none removes it)",
+        file.path, file.program.header.defect);
+    return false;
+  }
+  if (names.size() == 1 && names[0] == "all") {
+    for (const HeapKind& kind : heap_kinds()) heaps->push_back(&kind);
+    return true;
+  }
+  for (const std::string& name : names) {
+    const HeapKind* kind = find_heap_kind(name);
+    if (kind == nullptr) {
+      *error = absl::StrFormat("%s: unknown heap '%s' in '# diff:' (known: %s)", file.path, name,
+                               known_heap_names());
+      return false;
+    }
+    heaps->push_back(kind);
+  }
+  return true;
+}
+
 bool load_runnable(const std::string& path, const Overrides& overrides, InputFile* file,
-                   const HeapKind** heap) {
+                   const HeapKind** heap, std::vector<const HeapKind*>* diff_heaps) {
   std::string error;
   bool ok = load_input_file(path, file, &error);
   if (ok) {
     apply_overrides(overrides, &file->program);
     *heap = resolve_heap(*file, &error);
-    ok = *heap != nullptr && check_defect(*file, **heap, &error);
+    ok = *heap != nullptr && check_defect(*file, **heap, &error) &&
+         resolve_diff_heaps(*file, diff_heaps, &error);
   }
   if (!ok) absl::FPrintF(stderr, "%s\n", error);
   return ok;

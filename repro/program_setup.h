@@ -22,6 +22,7 @@ struct Overrides {
   std::optional<Placement> placement;  // --region=high|low, replaces `# region:` / config bit
   std::optional<std::string> defect;   // --defect=NAME replaces `# defect:`; "" (--defect=none)
                                        // removes it
+  std::vector<std::string> diff;       // --diff=all|NAME,NAME,... replaces `# diff:`
 };
 
 // What every verb that runs programs takes from the command line.
@@ -56,11 +57,17 @@ std::string defect_problem(const HeapKind& heap, std::string_view defect);
 // defect is refused up front rather than silently run without it (the child checks again).
 bool check_defect(const InputFile& file, const HeapKind& heap, std::string* error);
 
-// Loads `path`, applies the overrides and resolves heap and defect: the common prologue of
-// replay, check and minimize. False after printing what is wrong to stderr (the caller exits
-// with status 2).
+// The heaps of the program's `# diff:` in order ("all": every registered heap), empty for a
+// one-heap program; or false with "FILE: unknown heap 'x' in '# diff:' (known: ...)", or
+// "FILE: a '# diff:' program runs every heap without defects ..." when it names a defect.
+bool resolve_diff_heaps(const InputFile& file, std::vector<const HeapKind*>* heaps,
+                        std::string* error);
+
+// Loads `path`, applies the overrides and resolves heap, defect and the `# diff:` heaps: the
+// common prologue of replay, check and minimize. False after printing what is wrong to stderr
+// (the caller exits with status 2).
 bool load_runnable(const std::string& path, const Overrides& overrides, InputFile* file,
-                   const HeapKind** heap);
+                   const HeapKind** heap, std::vector<const HeapKind*>* diff_heaps);
 
 }  // namespace allocfuzz
 

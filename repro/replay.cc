@@ -14,12 +14,14 @@ namespace {
 int replay_one(const std::string& path, const RunSettings& settings) {
   InputFile file;
   const HeapKind* heap = nullptr;
-  if (!load_runnable(path, settings.overrides, &file, &heap)) return kExitBadInput;
+  ChildRunOptions options;
+  if (!load_runnable(path, settings.overrides, &file, &heap, &options.diff_heaps)) {
+    return kExitBadInput;
+  }
   // A defect turns a correct heap into a broken one: say so before its violation appears.
   if (const std::string& defect = file.program.header.defect; !defect.empty()) {
     absl::PrintF("defect: %s is switched on (--defect=none replays without it)\n", defect);
   }
-  ChildRunOptions options;
   options.trace = true;
   options.timeout_seconds = settings.timeout_seconds;
   options.echo = stdout;

@@ -25,7 +25,9 @@
  * - The break may be shared (allocfuzz's foreign moves): another user of sbrk can leave it off
  *   a unit boundary, so morecore() pads its request to align the new chunk.
  * - Sizes that cannot be represented in units, or that no break could hold, get NULL instead
- *   of a wrapped-around size; sbrk's failure ((void*)-1) gets NULL too.
+ *   of a wrapped-around size; sbrk's failure ((void*)-1) gets NULL too. Every NULL of a
+ *   failed request comes with errno ENOMEM, as POSIX asks (diff_fuzzer found this heap
+ *   leaving errno alone for the sizes it refuses itself: repro/diff_cases/).
  * - Every block has at least one unit of payload, so malloc(0) returns a block of its own.
  * - The anchor never merges with a heap block, whatever the addresses (the book relies on
  *   the anchor lying in static storage, far from the heap).
@@ -34,6 +36,7 @@
  */
 #define _DEFAULT_SOURCE /* sbrk() in <unistd.h> under -std=c11 */
 
+#include <errno.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,7 +114,10 @@ static Header* morecore(size_t units) {
 
 static void* kr_malloc(size_t n) {
   size_t units = units_for(n);
-  if (units == 0) return NULL;
+  if (units == 0) {
+    errno = ENOMEM; /* POSIX: a failed malloc sets ENOMEM (sbrk's refusal already did) */
+    return NULL;
+  }
   if (freep == NULL) { /* the first call: a list of the anchor alone */
     anchor.s.next = &anchor;
     anchor.s.units = 0;
@@ -169,7 +175,10 @@ static size_t kr_usable_size(const void* payload) {
 }
 
 static void* kr_calloc(size_t count, size_t size) {
-  if (size != 0 && count > SIZE_MAX / size) return NULL;
+  if (size != 0 && count > SIZE_MAX / size) {
+    errno = ENOMEM;
+    return NULL;
+  }
   size_t bytes = count * size;
   void* p = kr_malloc(bytes);
   if (p != NULL) memset(p, 0, bytes); /* a reused block holds its last owner's bytes */

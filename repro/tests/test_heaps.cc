@@ -1,10 +1,13 @@
-// Two deliberately broken heaps, registered at start-up in `allocfuzz_testheaps` (the command
+// Deliberately broken heaps, registered at start-up in `allocfuzz_testheaps` (the command
 // line built for its own tests) and nowhere else: the real heaps are correct, and the tests
-// of crash reports and of minimize need programs that fail on purpose.
-//   test-crash    free() writes to address 0x10: SIGSEGV on the first free of a live block
-//   test-overlap  every 3rd malloc returns the block the previous malloc returned
-// Both are bump allocators on the region's break (blocks are never reused), 8-byte aligned,
+// of crash reports, of minimize and of --diff need programs that fail on purpose.
+//   test-crash      free() writes to address 0x10: SIGSEGV on the first free of a live block
+//   test-overlap    every 3rd malloc returns the block the previous malloc returned
+//   test-zero-null  malloc(0) returns NULL: allowed by C, so only a comparison with another
+//                   heap (divergence:malloc-zero) can tell
+// All are bump allocators on the region's break (blocks are never reused), 8-byte aligned,
 // with the requested size in an 8-byte header so that usable_size is exact.
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -20,7 +23,10 @@ class BumpHeap : public TestedHeap {
   explicit BumpHeap(PseudoBrk& region) : region_(region) {}
 
   void* malloc(size_t n) override {
-    if (n > region_.reserve_bytes()) return nullptr;
+    if (n > region_.reserve_bytes()) {
+      errno = ENOMEM;
+      return nullptr;
+    }
     const size_t block = ((n + 7) & ~size_t{7}) + kHeader;
     void* start = region_.sbrk(static_cast<intptr_t>(block));
     if (start == reinterpret_cast<void*>(-1)) return nullptr;
@@ -44,7 +50,10 @@ class BumpHeap : public TestedHeap {
   }
   void* calloc(size_t count, size_t size) override {
     size_t bytes = 0;
-    if (__builtin_mul_overflow(count, size, &bytes)) return nullptr;
+    if (__builtin_mul_overflow(count, size, &bytes)) {
+      errno = ENOMEM;
+      return nullptr;
+    }
     void* p = malloc(bytes);
     if (p != nullptr) std::memset(p, 0, bytes);
     return p;
@@ -91,6 +100,12 @@ class OverlapHeap final : public BumpHeap {
   void* last_ = nullptr;
 };
 
+class ZeroNullHeap final : public BumpHeap {
+ public:
+  using BumpHeap::BumpHeap;
+  void* malloc(size_t n) override { return n == 0 ? nullptr : BumpHeap::malloc(n); }
+};
+
 template <typename Heap>
 std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
   return std::make_unique<Heap>(region);
@@ -101,6 +116,7 @@ std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
       {"test-crash", "TEST ONLY: free() writes to address 0x10 (SIGSEGV)", make<CrashOnFreeHeap>});
   register_heap_kind({"test-overlap", "TEST ONLY: every 3rd malloc returns the previous block",
                       make<OverlapHeap>});
+  register_heap_kind({"test-zero-null", "TEST ONLY: malloc(0) returns NULL", make<ZeroNullHeap>});
   return true;
 }();
 
