@@ -1,18 +1,24 @@
 // `allocfuzz footprint FILE | --random N [--seed S]`: how much memory each heap takes for one
 // program. The program (a file, loaded as replay loads it, or a generated random workload) runs
 // in this process on every registered heap (heap_kinds()), each on a fresh region, under the
-// executor's checks. After every operation an observer samples the region's break and the
+// executor's checks. After every operation an observer samples the heap's footprint and the
 // shadow model's live requested bytes and live blocks. One table row per heap:
 //
-//   peak-break   the region's peak break offset (RegionStats::peak_break_offset)
+//   footprint    a region heap's peak break offset (RegionStats::peak_break_offset); for a heap
+//                off the region (uses_region() false: glibc), the peak of glibc's mapped bytes
+//                (mallinfo2 arena + hblkhd) above their value right after the heap's reset and a
+//                malloc_trim(0); "-" where libc has no mallinfo2
 //   peak-live    the peak of the live requested bytes (Shadow::live_bytes())
 //   blocks       live blocks at the first moment of peak-live
-//   ovh/block    (break - live requested) / live blocks at that moment
-//   frag         peak-break / peak-live
-//   vs-first     peak-break / the first heap's peak-break
+//   ovh/block    (footprint - live requested) / live blocks at that moment
+//   frag         footprint / peak-live
+//   vs-first     footprint / the first heap's footprint
 //
-// Only offsets and sizes are printed, so the output is the same on every run. What a heap maps
-// outside its break (FreeArrayHeap's free array) is not in the break and not counted.
+// A region heap's row has only offsets and sizes, so it is the same on every run. glibc's is an
+// approximation: its arena is shared with the rest of this process (in builds without a
+// sanitizer the harness's own allocations land there too), so its figure can move by a few
+// pages with the address-space layout from run to run. What a heap maps outside its break
+// (FreeArrayHeap's free array) is not in the break and not counted.
 //
 // A file's `# heap:` and `# defect:` are ignored (every heap runs, without defects); its
 // placement and `# limit:` apply, on the program region (fuzz/program_region.h) so that the
