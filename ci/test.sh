@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs missing packages, then the dev workflow (Debug, ASan+UBSan: configure,
-# build, ctest), the fuzz workflow (configure and build, so the libFuzzer build cannot rot) and
-# the detection gate (ci/gate.sh: the fuzzer must find each historical defect from an empty
-# corpus; a few seconds when all is well, at most 8 x 3 runs x 60 s / nproc when it is not).
+# build, ctest), the fuzz workflow (configure and build, so the libFuzzer build cannot rot), a
+# diff_fuzzer smoke run (free-array, glibc and kr must agree) and the detection gate (ci/gate.sh:
+# the fuzzer must find each historical defect from an empty corpus; a few seconds when all is
+# well, at most 8 x 3 runs x 60 s / nproc when it is not).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,9 +24,28 @@ step="fuzz workflow (configure, build)"
 echo "ci/test.sh: ${step}"
 cmake --workflow --preset fuzz
 
+step="diff smoke (diff_fuzzer: free-array, glibc and kr must agree on 30,000 fuzzed programs)"
+echo "ci/test.sh: ${step}"
+diff_dir="$(mktemp -d)"
+mkdir "$diff_dir/corpus"
+cp corpus/heap_fuzzer/* "$diff_dir/corpus/"
+# -seed fixes the mutation sequence: the same 30,000 programs on every run.
+diff_status=0
+build/fuzz/bin/diff_fuzzer -seed=1 -runs=30000 -max_total_time=120 -dict=fuzz/heap_fuzzer.dict \
+  -max_len=1024 -artifact_prefix="$diff_dir/" -print_final_stats=1 "$diff_dir/corpus" \
+  >"$diff_dir/log" 2>&1 || diff_status=$?
+grep -E "^(Done|stat::average_exec_per_sec)" "$diff_dir/log" || true
+if [[ $diff_status -ne 0 ]]; then
+  tail -n 40 "$diff_dir/log" >&2
+  echo "ci/test.sh: diff_fuzzer exited with $diff_status; a finding is in $diff_dir" \
+    "(allocfuzz replay --diff=all FILE)" >&2
+  false
+fi
+rm -rf "$diff_dir"
+
 step="detection gate (ci/gate.sh: every defect found from an empty corpus, 3 seeds, 60 s each)"
 echo "ci/test.sh: ${step}"
 bash ci/gate.sh
 
 trap - ERR
-echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; gate: every defect found)"
+echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; diff: the heaps agree; gate: every defect found)"

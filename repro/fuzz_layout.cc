@@ -70,7 +70,7 @@ bool find_fuzz_layout(const std::string& target, const std::string& root_flag, F
   return true;
 }
 
-int prepare_fuzz_dirs(const std::string& target, const FuzzLayout& layout, std::string* error) {
+int prepare_fuzz_dirs(const std::string& inputs, const FuzzLayout& layout, std::string* error) {
   std::error_code ec;
   fs::remove_all(layout.corpus_dir, ec);
   if (!ec) fs::create_directories(layout.corpus_dir, ec);
@@ -81,7 +81,7 @@ int prepare_fuzz_dirs(const std::string& target, const FuzzLayout& layout, std::
                         layout.artifact_dir.string(), ec.message());
     return -1;
   }
-  const fs::path seeds = layout.root / "corpus" / target;
+  const fs::path seeds = layout.root / "corpus" / inputs;
   int count = 0;
   if (!fs::is_directory(seeds, ec)) return 0;
   for (const fs::directory_entry& entry : fs::directory_iterator(seeds, ec)) {
@@ -115,8 +115,9 @@ std::vector<std::string> read_libfuzzer_options(const fs::path& path) {
   return flags;
 }
 
-std::vector<std::string> libfuzzer_command(const std::string& target, const FuzzLayout& layout,
-                                           unsigned seconds, unsigned jobs,
+std::vector<std::string> libfuzzer_command(const std::string& target, const std::string& inputs,
+                                           const FuzzLayout& layout, unsigned seconds,
+                                           unsigned jobs,
                                            const std::vector<std::string>& user_args) {
   std::vector<std::string> argv = {
       layout.fuzzer.string(),
@@ -125,9 +126,9 @@ std::vector<std::string> libfuzzer_command(const std::string& target, const Fuzz
       absl::StrFormat("-artifact_prefix=artifacts/%s/", target),
   };
   std::error_code ec;
-  const std::string dict = absl::StrFormat("fuzz/%s.dict", target);
+  const std::string dict = absl::StrFormat("fuzz/%s.dict", inputs);
   if (fs::is_regular_file(layout.root / dict, ec)) argv.push_back("-dict=" + dict);
-  const fs::path options = layout.root / "fuzz" / (target + ".options");
+  const fs::path options = layout.root / "fuzz" / (inputs + ".options");
   if (fs::is_regular_file(options, ec)) {
     for (std::string& flag : read_libfuzzer_options(options)) argv.push_back(std::move(flag));
   }

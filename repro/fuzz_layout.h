@@ -24,17 +24,20 @@ struct FuzzLayout {
 bool find_fuzz_layout(const std::string& target, const std::string& root_flag, FuzzLayout* out,
                       std::string* error);
 
-// Recreates work/TARGET/corpus as a copy of corpus/TARGET (empty when there is none) and makes
-// the artifact directory. Returns the number of seeds, or -1 with a message.
-int prepare_fuzz_dirs(const std::string& target, const FuzzLayout& layout, std::string* error);
+// Recreates work/TARGET/corpus as a copy of corpus/INPUTS (the target's FuzzTarget::inputs_of;
+// empty when there is none) and makes the artifact directory. Returns the number of seeds, or
+// -1 with a message.
+int prepare_fuzz_dirs(const std::string& inputs, const FuzzLayout& layout, std::string* error);
 
 // "-key=value" for each "key = value" in the [libfuzzer] section of a libFuzzer-style
 // .options file; lines starting with '#' or ';' are comments.
 std::vector<std::string> read_libfuzzer_options(const std::filesystem::path& path);
 
-// The whole argv: fuzzer, our flags, the corpus, then `user_args`.
-std::vector<std::string> libfuzzer_command(const std::string& target, const FuzzLayout& layout,
-                                           unsigned seconds, unsigned jobs,
+// The whole argv: fuzzer, our flags (with fuzz/INPUTS.dict and fuzz/INPUTS.options when they
+// exist), the corpus, then `user_args`.
+std::vector<std::string> libfuzzer_command(const std::string& target, const std::string& inputs,
+                                           const FuzzLayout& layout, unsigned seconds,
+                                           unsigned jobs,
                                            const std::vector<std::string>& user_args);
 
 // `path` relative to the root when it is inside it, else as it is: what summaries print.

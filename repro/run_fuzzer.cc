@@ -87,6 +87,14 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& cwd, const Ove
     dup2(fds[1], STDERR_FILENO);
     std::signal(SIGINT, SIG_DFL);
     if (!overrides.heap.empty()) setenv("ALLOCFUZZ_HEAP", overrides.heap.c_str(), 1);
+    // diff_fuzzer's heaps: the variable unset is all of them, as the artifacts are replayed.
+    if (!overrides.diff.empty() && overrides.diff[0] != "all") {
+      std::string list;
+      for (const std::string& name : overrides.diff) list += (list.empty() ? "" : ",") + name;
+      setenv("ALLOCFUZZ_DIFF_HEAPS", list.c_str(), 1);
+    } else {
+      unsetenv("ALLOCFUZZ_DIFF_HEAPS");
+    }
     // --defect=NAME switches it on in the fuzzer; --defect=none also in an inherited setting.
     if (overrides.defect && !overrides.defect->empty()) {
       setenv("ALLOCFUZZ_DEFECT", overrides.defect->c_str(), 1);
@@ -223,6 +231,20 @@ int run_fuzzer(const FuzzRunRequest& request) {
   // The defect the fuzzer runs with (--defect, else an ALLOCFUZZ_DEFECT it would inherit) is
   // also the one the artifacts are minimized with, and must exist in the heap.
   RunSettings settings = request.settings;
+  // --diff goes with diff_fuzzer only, and is what its artifacts are minimized with.
+  if (!target->compares_heaps && !settings.overrides.diff.empty()) {
+    absl::FPrintF(stderr, "allocfuzz run: --diff goes with diff_fuzzer, not %s\n",
+                  request.target.c_str());
+    return kExitBadInput;
+  }
+  if (target->compares_heaps) {
+    if (settings.overrides.defect && !settings.overrides.defect->empty()) {
+      absl::FPrintF(stderr, "allocfuzz run: diff_fuzzer runs every heap without defects\n");
+      return kExitBadInput;
+    }
+    settings.overrides.defect = "";  // and an inherited ALLOCFUZZ_DEFECT is dropped
+    if (settings.overrides.diff.empty()) settings.overrides.diff = {"all"};
+  }
   if (const char* inherited = getenv("ALLOCFUZZ_DEFECT");
       !settings.overrides.defect && inherited != nullptr && inherited[0] != '\0') {
     settings.overrides.defect = inherited;
@@ -252,7 +274,8 @@ int run_fuzzer(const FuzzRunRequest& request) {
     absl::FPrintF(stderr, "%s\n", error.c_str());
     return kExitBadInput;
   }
-  const int seeds = prepare_fuzz_dirs(request.target, layout, &error);
+  const std::string inputs(target->inputs_of);
+  const int seeds = prepare_fuzz_dirs(inputs, layout, &error);
   if (seeds < 0) {
     absl::FPrintF(stderr, "%s\n", error.c_str());
     return kExitBadInput;
@@ -266,8 +289,8 @@ int run_fuzzer(const FuzzRunRequest& request) {
   const std::set<std::string> before = finding_artifacts(layout.artifact_dir);
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
   const unsigned jobs = cores > 0 ? static_cast<unsigned>(cores) : 1;
-  const std::vector<std::string> argv =
-      libfuzzer_command(request.target, layout, request.seconds, jobs, request.libfuzzer_args);
+  const std::vector<std::string> argv = libfuzzer_command(
+      request.target, inputs, layout, request.seconds, jobs, request.libfuzzer_args);
   std::string shown = root_relative(layout, argv[0]);
   for (size_t i = 1; i < argv.size(); ++i) shown += " " + argv[i];
   absl::FPrintF(stderr, "allocfuzz: %s for %d s on %d cores, %d seeds; log in %s\n  %s\n",
