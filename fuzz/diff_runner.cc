@@ -137,8 +137,10 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
   } else if (bytes > kProgramRegionBytes) {
     what = Divergence::kHuge;
   }
-  // realloc(p, 0)'s NULL means "freed", a success: its errno is not an answer.
-  const bool null_is_failure = what != Divergence::kReallocZero;
+  // errno is an answer only where NULL is a failure: not realloc(p, 0)'s NULL, which means
+  // "freed", and not the NULL C allows for a zero-byte request, after which POSIX leaves errno
+  // to the implementation.
+  const bool null_is_failure = what != Divergence::kReallocZero && (bytes != 0 || overflow);
   std::optional<Divergence> found;
   if (!any_refused && nulls != 0 && nulls != lanes_.size()) {
     found = what;
@@ -174,13 +176,13 @@ std::string DiffRunner::describe_answers(const Program& program, size_t index) c
   for (const auto& lane : lanes_) {
     if (index >= lane->results.size() || !lane->results[index].returned) return "";
   }
-  // realloc(p, 0)'s NULL means "freed", a success.
-  const bool null_frees =
-      op.kind == OpKind::kRealloc && op.args[0] == 0 && lanes_[0]->results[index].slot_live;
   std::vector<std::string> answers;
   std::vector<std::string> holders;
   for (const auto& lane : lanes_) {
     const OpResult& r = lane->results[index];
+    // realloc(p, 0)'s NULL means "freed", a success. Each heap's own slot says whether there
+    // was a p: after a fair NULL the heaps' slots may differ.
+    const bool null_frees = op.kind == OpKind::kRealloc && op.args[0] == 0 && r.slot_live;
     std::string answer = !r.null      ? std::string("a block")
                          : null_frees ? std::string("NULL (freed)")
                                       : "NULL, " + errno_text(r.error);

@@ -20,7 +20,12 @@
 // budget) refused memory during the call, and only when every heap's slot held the same thing
 // before it (a fair NULL earlier leaves the heaps in different states; later operations on
 // that slot are not comparable). errno is compared among the heaps whose NULL is a failure,
-// which excludes realloc(p, 0)'s freeing NULL.
+// which excludes realloc(p, 0)'s freeing NULL and the NULL of a zero-byte request.
+//
+// A heap's own judgement comes first at the same operation, so some kinds are backstops: a
+// NULL without a refusal for a non-zero request is already the heap's own spurious-null, and a
+// block for an overflowing calloc its own api-contract. With such heaps `null` and
+// `calloc-overflow` are seen as those violations instead; they complete the classification.
 //
 // Heaps run in the order given; reports list them in that order, and name blocks only by
 // slot, so a report is the same on every run.

@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace allocfuzz {
@@ -133,6 +134,7 @@ TEST(OpsTextErrorTest, RepeatedHeader) {
   expect_error(ops("# expect: ok\n# heap: x\n# expect: ok\n"), 4, "header 'expect' repeated");
   expect_error(ops("# region: low\n# region: low\n"), 3, "header 'region' repeated");
   expect_error(ops("# limit: 1\n#limit: 2\n"), 3, "header 'limit' repeated");
+  expect_error(ops("# diff: all\n# expect: ok\n# diff: kr glibc\n"), 4, "header 'diff' repeated");
 }
 
 TEST(OpsTextErrorTest, HeaderWithoutValue) {
@@ -141,6 +143,9 @@ TEST(OpsTextErrorTest, HeaderWithoutValue) {
   expect_error(ops("# region:\n"), 2, "header 'region' needs a value (high or low)");
   expect_error(ops("# limit:\n"), 2, "header 'limit' needs a value (BYTES)");
   expect_error(ops("# expect:\n"), 2, "header 'expect' needs a value (ok or violation KIND)");
+  expect_error(ops("# diff:\n"), 2, "header 'diff' needs a value (all, or two or more heap NAMEs)");
+  expect_error(ops("# region: low\n#diff: \t # which?\n"), 3,
+               "header 'diff' needs a value (all, or two or more heap NAMEs)");
 }
 
 TEST(OpsTextErrorTest, ExtraHeaderValue) {
@@ -158,6 +163,25 @@ TEST(OpsTextErrorTest, BadExpectation) {
                "'# expect: violation' needs a kind, e.g. 'violation overlap'");
   expect_error(ops("# expect: crash\n"), 2, "bad expectation 'crash' (ok or violation KIND)");
   expect_error(ops("# expect: OK\n"), 2, "bad expectation 'OK' (ok or violation KIND)");
+}
+
+TEST(OpsTextErrorTest, BadDiff) {
+  // One name only.
+  expect_error(ops("# diff: kr\n"), 2, "'# diff:' needs all, or two or more heap names");
+  expect_error(ops("# expect: ok\n\n# diff: glibc   # and?\nmalloc s0 8\n"), 4,
+               "'# diff:' needs all, or two or more heap names");
+  // A name twice, `all` included.
+  expect_error(ops("# diff: kr glibc kr\n"), 2, "heap 'kr' named twice in '# diff:'");
+  expect_error(ops("# diff: glibc\tglibc\n"), 2, "heap 'glibc' named twice in '# diff:'");
+  expect_error(ops("# diff: all all\n"), 2, "heap 'all' named twice in '# diff:'");
+  // `all` beside other names, wherever it stands.
+  expect_error(ops("# diff: all kr\n"), 2, "'# diff: all' takes no other names");
+  expect_error(ops("# diff: kr glibc all\n"), 2, "'# diff: all' takes no other names");
+  expect_error(ops("# region: high\n# diff: kr all glibc\n"), 3,
+               "'# diff: all' takes no other names");
+  // Names are printable ASCII, as in '# heap:'.
+  expect_error(ops("# diff: kr h\xc3\xa9\n"), 2,
+               "bad heap name 'h\\xc3\\xa9' (printable ASCII only)");
 }
 
 TEST(OpsTextErrorTest, BadLimit) {
@@ -286,6 +310,82 @@ TEST(OpsTextTest, HeadersInAnyOrderPrintInCanonicalOrder) {
                                          "# defect: small-grow\n"
                                          "# expect: violation overlap\n"
                                          "malloc s0 1\n"));
+}
+
+TEST(OpsTextTest, DiffHeader) {
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(parse_ok(ops("# diff: all\n")).header.diff, Names{"all"});
+  EXPECT_EQ(parse_ok(ops("# diff: free-array glibc\n")).header.diff,
+            (Names{"free-array", "glibc"}));
+  // Blanks and tabs anywhere, a trailing comment; the names keep their order.
+  EXPECT_EQ(parse_ok(ops("\t#diff:\tkr   glibc\tfree-array  # three heaps\n")).header.diff,
+            (Names{"kr", "glibc", "free-array"}));
+  // The registry is not asked here (as with '# heap:'); 'all' is special only when exact.
+  EXPECT_EQ(parse_ok(ops("# diff: All all-heaps no-such-heap\n")).header.diff,
+            (Names{"All", "all-heaps", "no-such-heap"}));
+  // The other headers are untouched; without '# diff:' the list is empty.
+  const Program program = parse_ok(ops("# diff: kr glibc\nmalloc s0 8\n"));
+  ProgramHeader expected;
+  expected.diff = {"kr", "glibc"};
+  EXPECT_EQ(program.header, expected);
+  EXPECT_TRUE(parse_ok(ops("# heap: kr\n")).header.diff.empty());
+}
+
+TEST(OpsTextTest, DiffHeaderRoundTrip) {
+  // Accepted forms, the canonical text each prints as, and parse(print) == parse.
+  const std::pair<std::string, std::string> kForms[] = {
+      {"# diff: all\n", "# diff: all\n"},
+      {"#diff:all   # every heap\n", "# diff: all\n"},
+      {"# diff: free-array glibc\n", "# diff: free-array glibc\n"},
+      {"#  diff:\tkr\t\tglibc   free-array\n", "# diff: kr glibc free-array\n"},
+      {"# diff: glibc free-array # a comment\n", "# diff: glibc free-array\n"},
+  };
+  for (const auto& [form, canonical] : kForms) {
+    const Program program = parse_ok(ops(form + "malloc s0 0\n"));
+    const std::string text = print_ops_text(program);
+    EXPECT_EQ(text, ops(canonical + "malloc s0 0\n")) << form;
+    EXPECT_EQ(parse_ok(text), program) << form;
+    EXPECT_EQ(print_ops_text(parse_ok(text)), text) << form;
+  }
+}
+
+TEST(OpsTextTest, DiffHeaderPrintsAfterDefectBeforeExpect) {
+  const Program program =
+      parse_ok(ops("# expect: violation divergence:errno\n"
+                   "# diff: kr glibc\n"
+                   "# defect: addr32\n"
+                   "# heap: other-heap\n"
+                   "# limit: 0x10\n"
+                   "# region: low\n"
+                   "malloc s0 1\n"));
+  const std::string text = print_ops_text(program);
+  EXPECT_EQ(text, ops("# region: low\n"
+                      "# limit: 16\n"
+                      "# heap: other-heap\n"
+                      "# defect: addr32\n"
+                      "# diff: kr glibc\n"
+                      "# expect: violation divergence:errno\n"
+                      "malloc s0 1\n"));
+  EXPECT_EQ(parse_ok(text), program);
+  // '# diff:' alone, and beside '# expect:' only.
+  Program diff_only;
+  diff_only.header.diff = {"all"};
+  EXPECT_EQ(print_ops_text(diff_only), ops("# diff: all\n"));
+  diff_only.header.expect = Expectation{false, ""};
+  EXPECT_EQ(print_ops_text(diff_only), ops("# diff: all\n# expect: ok\n"));
+}
+
+TEST(OpsTextTest, DiffLinesThatAreComments) {
+  // Another case, no ':', or after the first operation: comments, never errors.
+  const Program program =
+      parse_ok(ops("# Diff: kr\n"
+                   "# diff kr\n"
+                   "# diffs: kr\n"
+                   "check\n"
+                   "# diff: kr\n"
+                   "# diff: all kr\n"));
+  EXPECT_EQ(program.header, ProgramHeader{});
+  EXPECT_EQ(program.ops, std::vector<Op>{make_op(OpKind::kCheck)});
 }
 
 TEST(OpsTextTest, HeaderSpelling) {
@@ -421,6 +521,8 @@ uint64_t random_size(std::mt19937_64& rng) {
 Program random_program(std::mt19937_64& rng) {
   static const char* const kHeaps[] = {"free-array", "other-heap"};
   static const char* const kDefects[] = {"", "addr32", "shared-break", "stale-largest"};
+  static const std::vector<std::string> kDiffs[] = {
+      {}, {"all"}, {"free-array", "glibc"}, {"kr", "glibc", "free-array"}};
   static const char* const kKinds[] = {"overlap", "heap-invariant:free-tag", "crash:SIGSEGV",
                                        "content-corrupted"};
   Program program;
@@ -429,6 +531,7 @@ Program random_program(std::mt19937_64& rng) {
   if (rng() % 2) header.limit = random_size(rng);
   header.heap = kHeaps[rng() % 2];
   header.defect = kDefects[rng() % 4];
+  header.diff = kDiffs[rng() % 4];
   switch (rng() % 3) {
     case 0:
       break;
@@ -466,7 +569,8 @@ TEST(OpsTextTest, RoundTripGeneratedPrograms) {
                     (program.header.heap != kDefaultHeap ? 4u : 0u) |
                     (!program.header.defect.empty() ? 8u : 0u) |
                     (program.header.expect && program.header.expect->violation ? 16u : 0u) |
-                    (program.header.expect && !program.header.expect->violation ? 32u : 0u);
+                    (program.header.expect && !program.header.expect->violation ? 32u : 0u) |
+                    (!program.header.diff.empty() ? 64u : 0u);
 
     const std::string text = print_ops_text(program);
     ParseResult parsed = parse_ops_text(text);
@@ -477,7 +581,7 @@ TEST(OpsTextTest, RoundTripGeneratedPrograms) {
     ASSERT_EQ(print_ops_text(parsed.program), text);
   }
   EXPECT_EQ(kinds_seen.size(), kOpCount);
-  EXPECT_EQ(headers_seen, 63u);
+  EXPECT_EQ(headers_seen, 127u);
 }
 
 }  // namespace
