@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: installs missing packages, then the dev workflow (Debug, ASan+UBSan: configure,
-# build, ctest), the fuzz workflow (configure and build, so the libFuzzer build cannot rot), a
-# diff_fuzzer smoke run (free-array, glibc and kr must agree) and the detection gate (ci/gate.sh:
-# the fuzzer must find each historical defect from an empty corpus; a few seconds when all is
-# well, at most 8 x 3 runs x 60 s / nproc when it is not).
+# Runs every test: installs missing packages, then
+#   - the dev workflow (Debug, ASan+UBSan: configure, build, ctest);
+#   - the fuzz workflow (configure and build, so the libFuzzer build cannot rot);
+#   - the ClusterFuzzLite build test (ci/cflite_test.sh: .clusterfuzzlite/build.sh with
+#     OSS-Fuzz's variables, each target run on 300 inputs);
+#   - a diff_fuzzer smoke run (free-array, glibc and kr must agree);
+#   - the detection gate (ci/gate.sh: the fuzzer must find each historical defect from an empty
+#     corpus; a few seconds when all is well, at most 8 x 3 runs x 60 s / nproc when it is not).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,6 +26,10 @@ cmake --workflow --preset dev
 step="fuzz workflow (configure, build)"
 echo "ci/test.sh: ${step}"
 cmake --workflow --preset fuzz
+
+step="ClusterFuzzLite build (ci/cflite_test.sh: .clusterfuzzlite/build.sh as OSS-Fuzz runs it, 300 inputs per target)"
+echo "ci/test.sh: ${step}"
+bash ci/cflite_test.sh
 
 step="diff smoke (diff_fuzzer: free-array, glibc and kr must agree on 30,000 fuzzed programs)"
 echo "ci/test.sh: ${step}"
