@@ -9,7 +9,8 @@ packages=(
   ninja-build
   clang               # clang/clang++ (14 on Debian 12)
   libclang-rt-14-dev  # ASan/UBSan runtimes and libFuzzer for clang 14
-  llvm                # llvm-symbolizer, so sanitizer reports have file:line
+  llvm                # llvm-symbolizer (sanitizer reports with file:line), llvm-profdata and
+                      # llvm-cov (allocfuzz coverage)
   libabsl-dev         # Abseil 20220623 headers and CMake config
   googletest
   libgtest-dev
@@ -17,6 +18,9 @@ packages=(
   libbenchmark-dev
   clang-format
   python3
+  afl++               # AFL++ 4.04c: afl-clang-fast++, afl-fuzz (afl preset, run --engine=afl)
+  zip                 # .clusterfuzzlite/build.sh packs TARGET_seed_corpus.zip
+  unzip               # ci/cflite_test.sh unpacks them
 )
 
 missing=()

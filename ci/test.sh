@@ -5,6 +5,7 @@
 #   - the ClusterFuzzLite build test (ci/cflite_test.sh: .clusterfuzzlite/build.sh with
 #     OSS-Fuzz's variables, each target run on 300 inputs);
 #   - a diff_fuzzer smoke run (free-array, glibc and kr must agree);
+#   - an AFL++ smoke run (ci/afl_smoke.sh: the afl preset's heap_fuzzer under afl-fuzz, 5 s);
 #   - the detection gate (ci/gate.sh: the fuzzer must find each historical defect from an empty
 #     corpus; a few seconds when all is well, at most 8 x 3 runs x 60 s / nproc when it is not).
 set -euo pipefail
@@ -50,9 +51,13 @@ if [[ $diff_status -ne 0 ]]; then
 fi
 rm -rf "$diff_dir"
 
+step="AFL++ smoke (ci/afl_smoke.sh: heap_fuzzer under afl-fuzz for 5 s from the seeds, no crash)"
+echo "ci/test.sh: ${step}"
+bash ci/afl_smoke.sh 5
+
 step="detection gate (ci/gate.sh: every defect found from an empty corpus, 3 seeds, 60 s each)"
 echo "ci/test.sh: ${step}"
 bash ci/gate.sh
 
 trap - ERR
-echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; diff: the heaps agree; gate: every defect found)"
+echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; ClusterFuzzLite: built and run; diff: the heaps agree; afl: 5 s clean; gate: every defect found)"

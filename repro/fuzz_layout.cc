@@ -1,4 +1,4 @@
-// Paths and the libFuzzer command line for `allocfuzz run`; see fuzz_layout.h.
+// Paths and the libFuzzer and afl-fuzz command lines for `allocfuzz run`; see fuzz_layout.h.
 #include "repro/fuzz_layout.h"
 
 #include <absl/strings/str_format.h>
@@ -6,6 +6,11 @@
 
 #include <fstream>
 #include <system_error>
+
+// In AFL++'s runtime (afl-compiler-rt.o), which afl-clang-fast links into every executable it
+// builds; absent (null) anywhere else. (Not __afl_area_ptr: AFL++'s instrumentation declares
+// that one itself.)
+extern "C" __attribute__((weak)) void __afl_manual_init();
 
 namespace allocfuzz {
 namespace fs = std::filesystem;
@@ -67,6 +72,8 @@ bool find_fuzz_layout(const std::string& target, const std::string& root_flag, F
   out->corpus_dir = out->work_dir / "corpus";
   out->log_path = out->work_dir / "fuzz.log";
   out->artifact_dir = out->root / "artifacts" / target;
+  out->cli = out->bin_dir / "allocfuzz";
+  out->afl_dir = out->work_dir / "afl";
   return true;
 }
 
@@ -141,6 +148,106 @@ std::string root_relative(const FuzzLayout& layout, const fs::path& path) {
   const fs::path relative = path.lexically_relative(layout.root);
   if (relative.empty() || *relative.begin() == "..") return path.string();
   return relative.string();
+}
+
+bool find_repo_root(const std::string& verb, const std::string& root_flag, FuzzLayout* out,
+                    std::string* error) {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) {
+    *error = absl::StrFormat("allocfuzz %s: cannot find my own binary: %s", verb, ec.message());
+    return false;
+  }
+  out->bin_dir = self.parent_path();
+  if (!root_flag.empty()) {
+    out->root = fs::absolute(root_flag, ec);
+    if (ec || !looks_like_root(out->root)) {
+      *error = absl::StrFormat(
+          "allocfuzz %s: --root=%s is not the allocfuzz repository (no CMakeLists.txt and fuzz/ "
+          "there)",
+          verb, root_flag);
+      return false;
+    }
+    out->root = out->root.lexically_normal();
+    if (!out->root.has_filename()) out->root = out->root.parent_path();  // "DIR/"
+    return true;
+  }
+  out->root = out->bin_dir.parent_path().parent_path().parent_path();
+  if (!looks_like_root(out->root)) {
+    *error = absl::StrFormat(
+        "allocfuzz %s: %s is not in build/<preset>/bin/ of the repository; pass --root=DIR", verb,
+        self.string());
+    return false;
+  }
+  return true;
+}
+
+bool built_with_afl() { return &__afl_manual_init != nullptr; }
+
+bool find_afl_layout(const std::string& target, const std::string& root_flag, FuzzLayout* out,
+                     std::string* error) {
+  if (!find_repo_root("run", root_flag, out, error)) return false;
+  out->cli = out->bin_dir / "allocfuzz";
+  if (!built_with_afl()) out->bin_dir = out->root / "build" / "afl" / "bin";
+  out->fuzzer = out->bin_dir / target;
+  if (access(out->fuzzer.c_str(), X_OK) != 0) {
+    *error = absl::StrFormat(
+        "allocfuzz run: no AFL++ build of %s (%s); build the afl preset: cmake --workflow "
+        "--preset afl",
+        target, out->fuzzer.string());
+    return false;
+  }
+  out->work_dir = out->root / "work" / target;
+  out->corpus_dir = out->work_dir / "corpus";
+  out->log_path = out->work_dir / "fuzz.log";
+  out->artifact_dir = out->root / "artifacts" / target;
+  out->afl_dir = out->work_dir / "afl";
+  return true;
+}
+
+std::string afl_instance_name(unsigned index, unsigned count) {
+  if (count <= 1) return "default";
+  return index == 0 ? "main" : absl::StrFormat("s%d", index);
+}
+
+std::vector<std::string> afl_command(const std::string& afl_fuzz, const std::string& inputs,
+                                     const FuzzLayout& layout, unsigned seconds, unsigned index,
+                                     unsigned count, const std::vector<std::string>& user_args) {
+  std::vector<std::string> argv = {
+      afl_fuzz,
+      "-i",
+      root_relative(layout, layout.corpus_dir),
+      "-o",
+      root_relative(layout, layout.afl_dir),
+      "-V",
+      absl::StrFormat("%d", seconds),
+  };
+  if (count > 1) {
+    argv.push_back(index == 0 ? "-M" : "-S");
+    argv.push_back(afl_instance_name(index, count));
+  }
+  // libFuzzer's max_len is afl-fuzz's -G, the longest input it generates.
+  bool user_sets_length = false;
+  for (const std::string& arg : user_args) user_sets_length |= arg.starts_with("-G");
+  std::error_code ec;
+  const fs::path options = layout.root / "fuzz" / (inputs + ".options");
+  if (!user_sets_length && fs::is_regular_file(options, ec)) {
+    for (const std::string& flag : read_libfuzzer_options(options)) {
+      if (flag.starts_with("-max_len=")) {
+        argv.push_back("-G");
+        argv.push_back(flag.substr(std::string_view("-max_len=").size()));
+      }
+    }
+  }
+  const std::string dict = absl::StrFormat("fuzz/%s.dict", inputs);
+  if (fs::is_regular_file(layout.root / dict, ec)) {
+    argv.push_back("-x");
+    argv.push_back(dict);
+  }
+  argv.insert(argv.end(), user_args.begin(), user_args.end());
+  argv.push_back("--");
+  argv.push_back(root_relative(layout, layout.fuzzer));
+  return argv;
 }
 
 }  // namespace allocfuzz

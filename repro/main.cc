@@ -3,9 +3,9 @@
 // found (or an expectation not met), 2 bad input or usage.
 //
 // Flags are Abseil flags, parsed here and nowhere else. Everything after `--` is left alone:
-// for `run` those are libFuzzer's own `-flag=value` arguments. Usage errors (an unknown flag,
-// a flag without its value) are caught before Abseil sees them, so they exit with 2 like every
-// other usage error.
+// for `run` those are libFuzzer's own `-flag=value` arguments (afl-fuzz's with --engine=afl).
+// Usage errors (an unknown flag, a flag without its value) are caught before Abseil sees them,
+// so they exit with 2 like every other usage error.
 #include <absl/flags/flag.h>
 #include <absl/flags/parse.h>
 #include <absl/flags/reflection.h>
@@ -21,7 +21,9 @@
 #include "allocator/reserved_range.h"
 #include "fuzz/tested_heap.h"
 #include "repro/check.h"
+#include "repro/cmin.h"
 #include "repro/codec_verbs.h"
+#include "repro/coverage.h"
 #include "repro/exit_status.h"
 #include "repro/footprint.h"
 #include "repro/list.h"
@@ -41,6 +43,7 @@ ABSL_FLAG(std::string, seed, "", "footprint: the random workload's seed (default
 ABSL_FLAG(std::string, diff, "",
           "all or HEAP,HEAP,...: run on several heaps and compare them, overriding '# diff:'");
 ABSL_FLAG(std::string, root, "", "run: the repository root (default: from the binary's path)");
+ABSL_FLAG(std::string, engine, "", "run: libfuzzer (default) or afl (afl-fuzz, the afl preset)");
 
 namespace allocfuzz {
 namespace {
@@ -56,6 +59,15 @@ verbs:
   encode FILE [-o OUT]        write a program as canonical binary
   run TARGET [SECONDS] [-- LIBFUZZER_ARGS...]
                               fuzz on all cores (fuzz build), then minimize what was found
+  run --engine=afl TARGET [SECONDS] [-- AFL_FUZZ_ARGS...]
+                              the same with afl-fuzz, one instance per core, on the afl
+                              build's targets (build/afl/bin/)
+  cmin TARGET [DIR...] [-o OUT]
+                              minimize a corpus by libFuzzer's merge (fuzz build): the seeds
+                              and work/TARGET/corpus (or DIR...) into work/TARGET/corpus (or OUT)
+  coverage TARGET [DIR...]    source coverage of the seeds and work/TARGET/corpus (or DIR...)
+                              in build/coverage (built as needed): lines and regions of
+                              allocator/, an HTML report in work/TARGET/coverage/html/
   footprint FILE | --random N [--seed S]
                               peak break, live bytes and overhead of a program on every heap
 
@@ -69,9 +81,11 @@ flags:
   --defect=NAME|none  the heap's historical defect to switch on, overriding '# defect:'
                    (none: run without it); run: passed to the fuzzer (ALLOCFUZZ_DEFECT)
   --region=high|low  the region's placement, overriding the file's
-  -o OUT           output file (encode, minimize)
+  -o OUT           output file (encode, minimize); cmin: the corpus directory to replace
   --timeout=SECONDS  limit per program run (default 60; 0: none)
-  --root=DIR       run: the repository root (default: found from the binary's path)
+  --root=DIR       run, cmin, coverage: the repository root (default: found from the
+                   binary's path)
+  --engine=libfuzzer|afl  run: the fuzzing engine (default libfuzzer)
   --random=N       footprint: a random workload of N operations instead of FILE
   --seed=S         footprint: the random workload's seed (default 1)
 
@@ -144,6 +158,8 @@ int dispatch(const std::vector<std::string>& args, const std::vector<std::string
   if (verb != "footprint" && (!random.empty() || !seed.empty())) {
     return usage_error("--random and --seed go with footprint only");
   }
+  const std::string engine = absl::GetFlag(FLAGS_engine);
+  if (verb != "run" && !engine.empty()) return usage_error("--engine goes with run only");
 
   if (verb == "help") {
     std::fputs(kUsage, stdout);
@@ -175,6 +191,9 @@ int dispatch(const std::vector<std::string>& args, const std::vector<std::string
     if (operands.empty() || operands.size() > 2) return count_error("TARGET [SECONDS]");
     FuzzRunRequest request;
     request.target = operands[0];
+    if (!engine.empty() && !parse_fuzz_engine(engine, &request.engine)) {
+      return usage_error("--engine must be libfuzzer or afl, not '" + engine + "'");
+    }
     if (operands.size() == 2 && !parse_seconds(operands[1], &request.seconds)) {
       return usage_error("run: SECONDS must be a positive number, not '" + operands[1] + "'");
     }
@@ -182,6 +201,25 @@ int dispatch(const std::vector<std::string>& args, const std::vector<std::string
     request.root = absl::GetFlag(FLAGS_root);
     request.settings = settings;
     return run_fuzzer(request);
+  }
+  if (verb == "cmin") {
+    if (operands.empty()) return count_error("TARGET [DIR...] [-o OUT]");
+    CminRequest request;
+    request.target = operands[0];
+    request.inputs.assign(operands.begin() + 1, operands.end());
+    request.out = out;
+    request.root = absl::GetFlag(FLAGS_root);
+    request.settings = settings;
+    return cmin(request);
+  }
+  if (verb == "coverage") {
+    if (operands.empty()) return count_error("TARGET [DIR...]");
+    CoverageRequest request;
+    request.target = operands[0];
+    request.inputs.assign(operands.begin() + 1, operands.end());
+    request.root = absl::GetFlag(FLAGS_root);
+    request.settings = settings;
+    return coverage(request);
   }
   return usage_error("unknown verb '" + verb + "'");
 }

@@ -15,20 +15,45 @@
 // on, and the artifacts' programs get `# defect: NAME`, so they are minimized and replayed
 // with it. A live progress line is drawn on stderr; the summary lists each new artifact with its
 // minimized program and the exact replay command. Exit status 1 when anything was found.
+//
+// --engine=afl runs AFL++ instead: afl-fuzz on the fuzz targets of the afl preset (build/afl/bin/,
+// or next to this binary when it is one of them; any allocfuzz can drive it), one instance per
+// core (-M main, then -S s1, s2, ...; a single core: one plain instance, "default"), each for
+// SECONDS (-V). The same seeds (a fresh work/TARGET/corpus), dictionary (-x) and max_len (as
+// -G); the output directory is work/TARGET/afl/ (fresh each run), the instances' output goes to
+// work/TARGET/fuzz.log (each line prefixed with its instance's name when there are several),
+// colours removed. The arguments after `--` go to afl-fuzz, before its own `--`. Like libFuzzer,
+// the run stops at the first crash (AFL_BENCH_UNTIL_CRASH; the other instances are sent
+// SIGTERM). Each crash and hang of the instances becomes artifacts/TARGET/afl-crash-HASH
+// (afl-hang-HASH; HASH of the contents), minimized and reported as libFuzzer's artifacts are.
+// The summary (executions, exec/s, edges, corpus, crashes, hangs) comes from the instances'
+// fuzzer_stats.
 #ifndef ALLOCFUZZ_REPRO_RUN_FUZZER_H_
 #define ALLOCFUZZ_REPRO_RUN_FUZZER_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "repro/program_setup.h"
 
 namespace allocfuzz {
 
+// The fuzzing engine `run` drives (--engine).
+enum class FuzzEngine {
+  kLibFuzzer,  // the fuzz build's libFuzzer targets (the default)
+  kAfl,        // afl-fuzz on the afl build's targets
+};
+
+// "libfuzzer" or "afl"; false for anything else.
+bool parse_fuzz_engine(std::string_view name, FuzzEngine* out);
+
 struct FuzzRunRequest {
   std::string target;
   unsigned seconds = 60;
-  std::vector<std::string> libfuzzer_args;  // after `--`, passed as they are
+  FuzzEngine engine = FuzzEngine::kLibFuzzer;
+  std::vector<std::string> libfuzzer_args;  // after `--`, passed as they are (to afl-fuzz for
+                                            // --engine=afl, before the target)
   std::string root;                         // empty: from the binary's path
   RunSettings settings;                     // --heap and --defect go to the fuzzer (ALLOCFUZZ_HEAP,
                                             // ALLOCFUZZ_DEFECT) and to minimize
