@@ -16,18 +16,7 @@
 // with it. A live progress line is drawn on stderr; the summary lists each new artifact with its
 // minimized program and the exact replay command. Exit status 1 when anything was found.
 //
-// --engine=afl runs AFL++ instead: afl-fuzz on the fuzz targets of the afl preset (build/afl/bin/,
-// or next to this binary when it is one of them; any allocfuzz can drive it), one instance per
-// core (-M main, then -S s1, s2, ...; a single core: one plain instance, "default"), each for
-// SECONDS (-V). The same seeds (a fresh work/TARGET/corpus), dictionary (-x) and max_len (as
-// -G); the output directory is work/TARGET/afl/ (fresh each run), the instances' output goes to
-// work/TARGET/fuzz.log (each line prefixed with its instance's name when there are several),
-// colours removed. The arguments after `--` go to afl-fuzz, before its own `--`. Like libFuzzer,
-// the run stops at the first crash (AFL_BENCH_UNTIL_CRASH; the other instances are sent
-// SIGTERM). Each crash and hang of the instances becomes artifacts/TARGET/afl-crash-HASH
-// (afl-hang-HASH; HASH of the contents), minimized and reported as libFuzzer's artifacts are.
-// The summary (executions, exec/s, edges, corpus, crashes, hangs) comes from the instances'
-// fuzzer_stats.
+// --engine=afl runs AFL++ instead, in the same layout: see run_afl.h.
 #ifndef ALLOCFUZZ_REPRO_RUN_FUZZER_H_
 #define ALLOCFUZZ_REPRO_RUN_FUZZER_H_
 

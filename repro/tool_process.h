@@ -1,6 +1,7 @@
-// What `allocfuzz coverage` and `allocfuzz cmin` share: starting another program (cmake,
-// llvm-profdata, llvm-cov, a fuzz target) with its output in a log file, finding tools on PATH,
-// the fuzz target's environment, and the size of a corpus directory.
+// What `allocfuzz coverage` and `allocfuzz cmin` share, and in part `allocfuzz run`: starting
+// another program (cmake, llvm-profdata, llvm-cov, a fuzz target) with its output in a log file,
+// finding tools on PATH (afl-fuzz too), the fuzz target's environment, and the size of a corpus
+// directory.
 #ifndef ALLOCFUZZ_REPRO_TOOL_PROCESS_H_
 #define ALLOCFUZZ_REPRO_TOOL_PROCESS_H_
 
