@@ -17,6 +17,7 @@
 #include "fuzz/binary_codec.h"
 #include "fuzz/diff_runner.h"
 #include "fuzz/executor.h"
+#include "fuzz/fuzzer_support.h"
 #include "fuzz/ops_text.h"
 #include "fuzz/report.h"
 #include "fuzz/tested_heap.h"
@@ -33,23 +34,9 @@ struct FuzzerState {
 
 FuzzerState* g_state = nullptr;
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr Protection kProtection = Protection::kPoison;  // poisoning: no syscalls per input
-#else
-constexpr Protection kProtection = Protection::kStrict;
-#endif
-#else
-constexpr Protection kProtection = Protection::kStrict;
-#endif
-
-void say_operation_in_flight() {
-  if (g_state == nullptr) return;
-  size_t i = Executor::op_in_flight();
-  if (i == SIZE_MAX) return;
-  std::string line =
-      "allocfuzz: the process died during " + describe_operation(g_state->program, i) + "\n";
-  fputs(line.c_str(), stderr);
+// The hooks take no argument: this one names the current input's operation.
+void on_death_in_operation() {
+  allocfuzz::say_operation_in_flight(g_state != nullptr ? &g_state->program : nullptr);
 }
 
 // The heaps named by ALLOCFUZZ_DIFF_HEAPS, or every registered heap.
@@ -83,15 +70,15 @@ std::vector<const HeapKind*> chosen_heaps() {
 void init() {
   g_state = new FuzzerState;
   std::string error;
-  g_state->runner = DiffRunner::create(chosen_heaps(), kProtection, &error);
+  g_state->runner = DiffRunner::create(chosen_heaps(), kFuzzerProtection, &error);
   if (g_state->runner == nullptr) {
     fprintf(stderr, "diff_fuzzer: %s\n", error.c_str());
     exit(2);
   }
   if (&__asan_set_error_report_callback != nullptr) {
-    __asan_set_error_report_callback([](const char*) { say_operation_in_flight(); });
+    __asan_set_error_report_callback([](const char*) { on_death_in_operation(); });
   }
-  set_heap_fatal_hook(say_operation_in_flight);
+  set_heap_fatal_hook(on_death_in_operation);
 }
 
 }  // namespace

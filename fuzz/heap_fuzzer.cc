@@ -17,6 +17,7 @@
 #include "allocator/free_array_heap.h"
 #include "fuzz/binary_codec.h"
 #include "fuzz/executor.h"
+#include "fuzz/fuzzer_support.h"
 #include "fuzz/ops_text.h"
 #include "fuzz/program_region.h"
 #include "fuzz/report.h"
@@ -50,25 +51,9 @@ constexpr const char* kFuzzerHeap = ALLOCFUZZ_FUZZER_HEAP;
 constexpr const char* kFuzzerHeap = kDefaultHeap.data();
 #endif
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr Protection kProtection = Protection::kPoison;  // poisoning: no syscalls per input
-#else
-constexpr Protection kProtection = Protection::kStrict;
-#endif
-#else
-constexpr Protection kProtection = Protection::kStrict;
-#endif
-
-// Called when the process dies inside an operation (an ASan report, or the heap's own fatal
-// check): name the operation, which the sanitizer cannot know.
-void say_operation_in_flight() {
-  if (g_state == nullptr) return;
-  size_t i = Executor::op_in_flight();
-  if (i == SIZE_MAX) return;
-  std::string line =
-      "allocfuzz: the process died during " + describe_operation(g_state->program, i) + "\n";
-  fputs(line.c_str(), stderr);
+// The hooks take no argument: this one names the current input's operation.
+void on_death_in_operation() {
+  allocfuzz::say_operation_in_flight(g_state != nullptr ? &g_state->program : nullptr);
 }
 
 void init() {
@@ -83,7 +68,7 @@ void init() {
   g_state = new FuzzerState;
   for (Placement placement : {Placement::kHigh, Placement::kLow}) {
     Lane& lane = g_state->lanes[static_cast<size_t>(placement)];
-    RegionOptions options = program_region_options(placement, kProtection);
+    RegionOptions options = program_region_options(placement, kFuzzerProtection);
     if (int rc = lane.region.init(options); rc != 0) {
       fprintf(stderr, "heap_fuzzer: cannot reserve the %s region (errno %d)\n",
               placement_name(placement), rc);
@@ -100,9 +85,9 @@ void init() {
   }
   // Not __sanitizer_set_death_callback: libFuzzer owns that one (it saves the crashing input).
   if (&__asan_set_error_report_callback != nullptr) {
-    __asan_set_error_report_callback([](const char*) { say_operation_in_flight(); });
+    __asan_set_error_report_callback([](const char*) { on_death_in_operation(); });
   }
-  set_heap_fatal_hook(say_operation_in_flight);
+  set_heap_fatal_hook(on_death_in_operation);
 }
 
 }  // namespace

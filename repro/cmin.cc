@@ -20,13 +20,6 @@ namespace allocfuzz {
 namespace fs = std::filesystem;
 namespace {
 
-// Only a fuzz build's targets are libFuzzer binaries; elsewhere they only replay files.
-#if defined(ALLOCFUZZ_CLI_FUZZ_BUILD)
-constexpr bool kFuzzBuild = true;
-#else
-constexpr bool kFuzzBuild = false;
-#endif
-
 // The artifacts libFuzzer wrote ("Test unit written to PATH"), in order: the inputs that failed
 // during the merge. Paths are relative to the root, where it ran.
 std::vector<std::string> written_artifacts(const fs::path& log) {

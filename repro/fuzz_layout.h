@@ -9,6 +9,15 @@
 
 namespace allocfuzz {
 
+// Whether this allocfuzz comes from a fuzz build (repro/CMakeLists.txt defines
+// ALLOCFUZZ_CLI_FUZZ_BUILD there): only then are the fuzz targets beside it libFuzzer binaries;
+// elsewhere they only replay files, so `run` and `cmin` refuse and say which preset to build.
+#if defined(ALLOCFUZZ_CLI_FUZZ_BUILD)
+inline constexpr bool kFuzzBuild = true;
+#else
+inline constexpr bool kFuzzBuild = false;
+#endif
+
 struct FuzzLayout {
   std::filesystem::path root;          // the repository (absolute)
   std::filesystem::path bin_dir;       // where the fuzz targets (and allocfuzz) are; for

@@ -34,13 +34,6 @@ namespace allocfuzz {
 namespace fs = std::filesystem;
 namespace {
 
-// Only a fuzz build's targets fuzz; elsewhere they are the standalone replayers.
-#if defined(ALLOCFUZZ_CLI_FUZZ_BUILD)
-constexpr bool kFuzzBuild = true;
-#else
-constexpr bool kFuzzBuild = false;
-#endif
-
 // libFuzzer's artifact names start with these; all of them are findings.
 constexpr std::string_view kArtifactPrefixes[] = {"crash-", "leak-", "timeout-", "oom-"};
 

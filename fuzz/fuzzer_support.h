@@ -1,0 +1,43 @@
+// What the program fuzz targets (heap_fuzzer, diff_fuzzer) share: how their regions are
+// protected, and the line that names the operation in flight when the process dies.
+#ifndef ALLOCFUZZ_FUZZ_FUZZER_SUPPORT_H_
+#define ALLOCFUZZ_FUZZ_FUZZER_SUPPORT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "allocator/pseudo_brk.h"
+#include "fuzz/executor.h"
+#include "fuzz/ops.h"
+#include "fuzz/report.h"
+
+namespace allocfuzz {
+
+// Under ASan, poisoning guards the memory above the break without a system call per input;
+// elsewhere mprotect does (Protection::kStrict).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr Protection kFuzzerProtection = Protection::kPoison;
+#else
+inline constexpr Protection kFuzzerProtection = Protection::kStrict;
+#endif
+#else
+inline constexpr Protection kFuzzerProtection = Protection::kStrict;
+#endif
+
+// Called when the process dies inside an operation (an ASan report, or the heap's own fatal
+// check): names the operation, which the sanitizer cannot know. `program` may be null (not
+// started yet).
+inline void say_operation_in_flight(const Program* program) {
+  if (program == nullptr) return;
+  size_t i = Executor::op_in_flight();
+  if (i == SIZE_MAX) return;
+  std::string line = "allocfuzz: the process died during " + describe_operation(*program, i) + "\n";
+  fputs(line.c_str(), stderr);
+}
+
+}  // namespace allocfuzz
+
+#endif  // ALLOCFUZZ_FUZZ_FUZZER_SUPPORT_H_
