@@ -33,16 +33,19 @@
 #include "fuzz/ops.h"
 #include "fuzz/ops_text.h"
 #include "fuzz/program_region.h"
-#include "fuzz/system_heap.h"
 #include "fuzz/tested_heap.h"
+#include "tests/harness_support.h"
+#include "tests/random_program.h"
 #include "tests/xorshift.h"
 
 namespace allocfuzz {
 namespace {
 
+using testing::edge_biased_size;
+using testing::ForwardingSystemHeap;
+using testing::ProgramMix;
+using testing::random_program;
 using testing::XorShift;
-
-constexpr uint64_t kOverflowCount = uint64_t{1} << 62;  // times 8 overflows size_t
 
 // ---- the heaps -----------------------------------------------------------------------------
 
@@ -162,21 +165,9 @@ class EarlyRefuserHeap final : public FreeArrayTestedHeap {
 
 // glibc with a budget of 8 MiB instead of the region's 1 MiB: it hands out blocks larger than
 // the region.
-class BigBudgetGlibcHeap final : public TestedHeap {
+class BigBudgetGlibcHeap final : public ForwardingSystemHeap {
  public:
-  explicit BigBudgetGlibcHeap(PseudoBrk&) : inner_(BigRegion()) {}
-  void* malloc(size_t n) override { return inner_.malloc(n); }
-  void free(void* p) override { inner_.free(p); }
-  void* realloc(void* p, size_t n) override { return inner_.realloc(p, n); }
-  void* calloc(size_t count, size_t size) override { return inner_.calloc(count, size); }
-  size_t usable_size(const void* p) override { return inner_.usable_size(p); }
-  size_t alignment() const override { return inner_.alignment(); }
-  std::optional<HeapFinding> check(bool full, const void* near, const LiveView& live) override {
-    return inner_.check(full, near, live);
-  }
-  void reset() override { inner_.reset(); }
-  bool uses_region() const override { return false; }
-  uint64_t refusals() const override { return inner_.refusals(); }
+  explicit BigBudgetGlibcHeap(PseudoBrk&) : ForwardingSystemHeap(BigRegion()) {}
 
  private:
   // The budget is the region's reserve; the region itself is never touched.
@@ -190,7 +181,6 @@ class BigBudgetGlibcHeap final : public TestedHeap {
     }();
     return *region;
   }
-  SystemTestedHeap inner_;
 };
 
 const HeapKind kMallocZeroNull{"malloc-zero-null", "malloc(0) is NULL", Make<MallocZeroNullHeap>};
@@ -664,72 +654,27 @@ uint64_t RandomSize(XorShift& rng) {
                                         SIZE_MAX - 16,
                                         SIZE_MAX - 15,
                                         SIZE_MAX};
-  switch (rng.below(4)) {
-    case 0:
-      return kEdges[rng.below(sizeof kEdges / sizeof kEdges[0])];
-    case 1:
-      return rng.below(300);
-    case 2:
-      return rng.below(rng.below(6) == 0 ? 200000 : 5000);
-    default:
-      return rng.below(64);
+  return edge_biased_size(rng, kEdges, {{300}, {5000, 6, 200000}, {64}});
+}
+
+// High or low, and one time in four a limit.
+void RandomHeader(XorShift& rng, ProgramHeader& header) {
+  header.placement = rng.below(2) == 0 ? Placement::kHigh : Placement::kLow;
+  if (rng.below(4) == 0) {
+    static constexpr uint64_t kLimits[] = {0, 4096, 20000, 100000, 600000};
+    header.limit = kLimits[rng.below(sizeof kLimits / sizeof kLimits[0])];
   }
 }
 
-Program RandomProgram(uint64_t seed, size_t count) {
-  XorShift rng(seed);
-  Program program;
-  program.header.placement = rng.below(2) == 0 ? Placement::kHigh : Placement::kLow;
-  if (rng.below(4) == 0) {
-    static constexpr uint64_t kLimits[] = {0, 4096, 20000, 100000, 600000};
-    program.header.limit = kLimits[rng.below(sizeof kLimits / sizeof kLimits[0])];
-  }
-  for (size_t i = 0; i < count; ++i) {
-    Op op;
-    op.slot = static_cast<uint32_t>(rng.below(24));
-    switch (rng.below(24)) {
-      case 0:
-        op = Op{OpKind::kForeignGrow, 0, {1 + rng.below(20000), 0}};
-        break;
-      case 1:
-        op = Op{OpKind::kForeignRelease, 0, {0, 0}};
-        break;
-      case 2:
-        op = Op{OpKind::kFailGrow, 0, {1 + rng.below(3), 0}};
-        break;
-      case 3:
-        op = Op{OpKind::kCheck, 0, {0, 0}};
-        break;
-      case 4:
-        op.kind = OpKind::kFill;
-        break;
-      case 5:
-      case 6:
-        op.kind = OpKind::kCalloc;  // now and then a product that overflows, or is zero
-        op.args[0] = rng.below(6) == 0 ? kOverflowCount : rng.below(40);
-        op.args[1] = rng.below(6) == 0 ? RandomSize(rng) : RandomSize(rng) % 200;
-        break;
-      case 7:
-      case 8:
-      case 9:
-      case 10:
-        op.kind = OpKind::kRealloc;
-        op.args[0] = rng.below(5) == 0 ? 0 : RandomSize(rng);
-        break;
-      case 11:
-      case 12:
-      case 13:
-        op.kind = OpKind::kFree;
-        break;
-      default:
-        op.kind = OpKind::kMalloc;
-        op.args[0] = RandomSize(rng);
-        break;
-    }
-    program.ops.push_back(op);
-  }
-  return program;
-}
+// Over 24 slots; now and then a calloc whose product overflows or is zero, and a realloc to 0.
+constexpr ProgramMix kMix = {.header = RandomHeader,
+                             .slots = 24,
+                             .mallocs = 10,
+                             .foreign_grow_below = 20000,
+                             .calloc_overflow_one_in = 6,
+                             .calloc_any_size_one_in = 6,
+                             .realloc_zero_one_in = 5,
+                             .size = RandomSize};
 
 TEST(DiffAgreement, CorrectHeapsAgreeOnRandomPrograms) {
   const std::vector<const HeapKind*> kinds = {&FreeArray(), &Glibc(), &Kr()};
@@ -740,7 +685,7 @@ TEST(DiffAgreement, CorrectHeapsAgreeOnRandomPrograms) {
   uint64_t compared = 0, all_blocks = 0, all_nulls = 0, refused = 0, freed = 0, skipped = 0;
   uint64_t calloc_overflows = 0, zero_requests = 0, realloc_of_null = 0, huge = 0;
   for (uint64_t seed = 1; seed <= 40; ++seed) {
-    const Program program = RandomProgram(seed, 400);
+    const Program program = random_program(seed, 400, kMix);
     std::vector<std::string> first;
     for (CheckMode mode : {CheckMode::kEveryOp, CheckMode::kAmortized}) {
       const std::optional<DiffFinding> f = runner->run(program, mode);

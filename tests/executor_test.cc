@@ -41,6 +41,7 @@
 #include "fuzz/ops_text.h"
 #include "fuzz/shadow.h"
 #include "fuzz/tested_heap.h"
+#include "tests/harness_support.h"
 
 // ---- allocation counting -----------------------------------------------------------------
 // Every global operator new of this binary, counted while g_count_allocations is set. The
@@ -99,8 +100,10 @@ void operator delete[](void* p, size_t, std::align_val_t) noexcept { std::free(p
 namespace allocfuzz {
 namespace {
 
+using testing::CallCounting;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::ResultRecorder;
 
 constexpr size_t kReserve = size_t{64} << 20;
 
@@ -125,26 +128,14 @@ std::string Describe(const std::optional<Finding>& f) {
 // ---- the heaps ---------------------------------------------------------------------------
 
 // The registry's free-array heap, which the wrong heaps below derive from: each overrides one
-// call and breaks one promise.
-class WrappedHeap : public FreeArrayTestedHeap {
+// call and breaks one promise, numbering that call's calls with next_call().
+class WrappedHeap : public CallCounting<FreeArrayTestedHeap> {
  public:
-  explicit WrappedHeap(PseudoBrk& region)
-      : FreeArrayTestedHeap(region), region_(region), heap_(heap()) {}
-
-  void reset() override {
-    FreeArrayTestedHeap::reset();
-    calls_ = 0;
-  }
+  explicit WrappedHeap(PseudoBrk& region) : CallCounting(region), region_(region), heap_(heap()) {}
 
  protected:
-  // Numbers the calls of the one operation a wrong heap breaks (1, 2, ...) since the reset.
-  int next_call() { return ++calls_; }
-
   PseudoBrk& region_;
   FreeArrayHeap& heap_;
-
- private:
-  int calls_ = 0;
 };
 
 // overlap: the second malloc hands out the first block again.
@@ -437,16 +428,6 @@ std::unique_ptr<Rig> MakeSeedRig(Placement placement) {
   return rig;
 }
 
-class Recorder final : public OpObserver {
- public:
-  void on_op(size_t index, const Op& op, const OpResult& result) override {
-    (void)op;
-    EXPECT_EQ(index, results.size());
-    results.push_back(result);
-  }
-  std::vector<OpResult> results;
-};
-
 // ---- the wrong heaps, each caught with its kind ----------------------------------------------
 
 struct Expected {
@@ -672,7 +653,7 @@ check
     ASSERT_TRUE(rig);
     Program program = Parse(text);
     for (CheckMode mode : {CheckMode::kEveryOp, CheckMode::kAmortized}) {
-      Recorder recorder;
+      ResultRecorder recorder;
       Outcome out = rig->run(program, mode, &recorder);
       EXPECT_EQ(Describe(out.finding), "ok");
       ASSERT_EQ(recorder.results.size(), program.ops.size());
@@ -696,7 +677,7 @@ free s0
 malloc s2 30000       # s0's block
 )");
   for (CheckMode mode : {CheckMode::kEveryOp, CheckMode::kAmortized}) {
-    Recorder recorder;
+    ResultRecorder recorder;
     EXPECT_EQ(Describe(limited->run(program, mode, &recorder).finding), "ok");
     ASSERT_EQ(recorder.results.size(), 6u);
     EXPECT_TRUE(recorder.results[2].null);
@@ -949,7 +930,7 @@ TEST(CorrectHeap, EveryPathHasNoFindingInBothModesAndPlacements) {
     for (CheckMode mode : {CheckMode::kEveryOp, CheckMode::kAmortized}) {
       SCOPED_TRACE(std::string(placement_name(placement)) +
                    (mode == CheckMode::kEveryOp ? " every-op" : " amortized"));
-      Recorder recorder;
+      ResultRecorder recorder;
       Outcome out = rig->run(program, mode, &recorder);
       EXPECT_EQ(Describe(out.finding), "ok");
       ASSERT_EQ(recorder.results.size(), program.ops.size());
@@ -1017,7 +998,7 @@ foreign-release
 )");
   auto rig = MakeSeedRig(Placement::kHigh);
   ASSERT_TRUE(rig);
-  Recorder recorder;
+  ResultRecorder recorder;
   Outcome every = rig->run(program, CheckMode::kEveryOp, &recorder);
   EXPECT_EQ(Describe(every.finding), "ok");
   for (const OpResult& r : recorder.results) EXPECT_FALSE(r.moved || r.null);
@@ -1163,7 +1144,7 @@ malloc s0 24      # s0's old block is freed first, so the new one is the same bl
 calloc s1 3 8     # the same for calloc
 )");
   for (CheckMode mode : {CheckMode::kEveryOp, CheckMode::kAmortized}) {
-    Recorder recorder;
+    ResultRecorder recorder;
     EXPECT_EQ(Describe(rig->run(program, mode, &recorder).finding), "ok");
     EXPECT_EQ(heap.calls, (std::vector<Call>{{"malloc", SIZE_MAX, 24},
                                              {"malloc", SIZE_MAX, 24},
@@ -1226,7 +1207,7 @@ realloc s0 0
 malloc s2 40      # s0's block again
 )");
   for (CheckMode mode : {CheckMode::kEveryOp, CheckMode::kAmortized}) {
-    Recorder recorder;
+    ResultRecorder recorder;
     EXPECT_EQ(Describe(rig->run(program, mode, &recorder).finding), "ok");
     EXPECT_EQ(heap.calls[2], (Call{"realloc", 8, 0}));
     EXPECT_EQ(rig->executor->shadow().slot(0).p, nullptr);
@@ -1352,7 +1333,7 @@ TEST(Determinism, CorrectHeapRunsAreIdentical) {
   auto high = MakeSeedRig(Placement::kHigh);
   auto low = MakeSeedRig(Placement::kLow);
   ASSERT_TRUE(high && low);
-  Recorder a, b, c;
+  ResultRecorder a, b, c;
   Outcome first = high->run(program, CheckMode::kAmortized, &a);
   Outcome second = high->run(program, CheckMode::kAmortized, &b);
   Outcome other = low->run(program, CheckMode::kAmortized, &c);

@@ -15,18 +15,9 @@ namespace {
 
 // Sizes biased to the edges that break allocators: tiny, around 8/16, the split slack, pages.
 size_t random_size(XorShift& rng) {
-  static const size_t kEdges[] = {0,  1,  7,  8,  9,  15,   16,   17,  23,
-                                  24, 25, 31, 32, 33, 4088, 4096, 4104};
-  switch (rng.below(4)) {
-    case 0:
-      return kEdges[rng.below(sizeof kEdges / sizeof kEdges[0])];
-    case 1:
-      return rng.below(64);
-    case 2:
-      return rng.below(512);
-    default:
-      return rng.below(rng.below(8) == 0 ? 70000 : 3000);
-  }
+  static const uint64_t kEdges[] = {0,  1,  7,  8,  9,  15,   16,   17,  23,
+                                    24, 25, 31, 32, 33, 4088, 4096, 4104};
+  return edge_biased_size(rng, kEdges, {{64}, {512}, {3000, 8, 70000}});
 }
 
 struct Params {

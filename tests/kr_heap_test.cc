@@ -22,6 +22,7 @@
 namespace allocfuzz {
 namespace {
 
+using testing::edge_biased_size;
 using testing::XorShift;
 
 const HeapKind& Kr() {
@@ -32,16 +33,9 @@ const HeapKind& Kr() {
 
 // Sizes biased to the edges of K&R's 16-byte units, NALLOC (16 KiB) and the 1 MiB region.
 size_t RandomSize(XorShift& rng) {
-  static const size_t kEdges[] = {0,  1,     15,    16,    17,    31,      32,
-                                  33, 16368, 16384, 16400, 65536, 1 << 20, SIZE_MAX};
-  switch (rng.below(3)) {
-    case 0:
-      return kEdges[rng.below(sizeof kEdges / sizeof kEdges[0])];
-    case 1:
-      return rng.below(300);
-    default:
-      return rng.below(rng.below(8) == 0 ? 200000 : 5000);
-  }
+  static const uint64_t kEdges[] = {0,  1,     15,    16,    17,    31,      32,
+                                    33, 16368, 16384, 16400, 65536, 1 << 20, SIZE_MAX};
+  return edge_biased_size(rng, kEdges, {{300}, {5000, 8, 200000}});
 }
 
 // A random program in .ops text: allocation in all its forms over 24 slots, with the break

@@ -28,11 +28,19 @@
 #include "fuzz/ops_text.h"
 #include "fuzz/program_region.h"
 #include "fuzz/tested_heap.h"
+#include "tests/harness_support.h"
+#include "tests/random_program.h"
 #include "tests/xorshift.h"
 
 namespace allocfuzz {
 namespace {
 
+using testing::CallCounting;
+using testing::edge_biased_size;
+using testing::ForwardingSystemHeap;
+using testing::ProgramMix;
+using testing::random_program;
+using testing::ResultRecorder;
 using testing::XorShift;
 
 constexpr size_t kSmallBudget = size_t{64} << 10;
@@ -237,16 +245,6 @@ struct Rig {
   std::unique_ptr<Executor> executor;
 };
 
-class Recorder final : public OpObserver {
- public:
-  void on_op(size_t index, const Op& op, const OpResult& result) override {
-    (void)op;
-    EXPECT_EQ(index, results.size());
-    results.push_back(result);
-  }
-  std::vector<OpResult> results;
-};
-
 // What an operation did, without the addresses (which differ from run to run) and without
 // `moved`: whether glibc grows a block in place depends on the chunks earlier runs left free.
 std::string Summary(const OpResult& r) {
@@ -277,74 +275,24 @@ uint64_t RandomSize(XorShift& rng) {
                                         PTRDIFF_MAX,
                                         kTooBigForAnyone,
                                         SIZE_MAX};
-  switch (rng.below(3)) {
-    case 0:
-      return kEdges[rng.below(sizeof kEdges / sizeof kEdges[0])];
-    case 1:
-      return rng.below(300);
-    default:
-      return rng.below(5000);
-  }
+  return edge_biased_size(rng, kEdges, {{300}, {5000}});
 }
 
-Program RandomProgram(uint64_t seed, size_t count) {
-  XorShift rng(seed);
-  Program program;
-  for (size_t i = 0; i < count; ++i) {
-    Op op;
-    op.slot = static_cast<uint32_t>(rng.below(32));
-    switch (rng.below(20)) {
-      case 0:
-        op = Op{OpKind::kForeignGrow, 0, {1 + rng.below(5000), 0}};
-        break;
-      case 1:
-        op = Op{OpKind::kForeignRelease, 0, {0, 0}};
-        break;
-      case 2:
-        op = Op{OpKind::kFailGrow, 0, {1 + rng.below(3), 0}};
-        break;
-      case 3:
-        op = Op{OpKind::kCheck, 0, {0, 0}};
-        break;
-      case 4:
-        op.kind = OpKind::kFill;
-        break;
-      case 5:
-      case 6:
-        op.kind = OpKind::kCalloc;  // now and then a product that overflows
-        op.args[0] = rng.below(8) == 0 ? uint64_t{1} << 62 : rng.below(40);
-        op.args[1] = RandomSize(rng) % 200;
-        break;
-      case 7:
-      case 8:
-      case 9:
-      case 10:
-        op.kind = OpKind::kRealloc;
-        op.args[0] = RandomSize(rng);
-        break;
-      case 11:
-      case 12:
-      case 13:
-        op.kind = OpKind::kFree;
-        break;
-      default:
-        op.kind = OpKind::kMalloc;
-        op.args[0] = RandomSize(rng);
-        break;
-    }
-    program.ops.push_back(op);
-  }
-  return program;
-}
+// Over 32 slots; now and then a calloc whose product overflows.
+constexpr ProgramMix kMix = {.slots = 32,
+                             .mallocs = 6,
+                             .foreign_grow_below = 5000,
+                             .calloc_overflow_one_in = 8,
+                             .size = RandomSize};
 
 TEST(GlibcExecutor, RandomProgramsHaveNoFinding) {
   Rig rig(kProgramRegionBytes);
   uint64_t refused = 0, glibc_nulls = 0;
   for (uint64_t seed = 1; seed <= 12; ++seed) {
-    Program program = RandomProgram(seed, 800);
+    Program program = random_program(seed, 800, kMix);
     std::vector<std::string> first;
     for (CheckMode mode : {CheckMode::kEveryOp, CheckMode::kAmortized}) {
-      Recorder recorder;
+      ResultRecorder recorder;
       Outcome out = rig.executor->run(program, mode, &recorder);
       ASSERT_EQ(Describe(out.finding), "ok")
           << "seed " << seed << (mode == CheckMode::kEveryOp ? " every-op: " : " amortized: ")
@@ -411,7 +359,7 @@ realloc s1 0
   };
   Rig rig(kSmallBudget);
   for (CheckMode mode : {CheckMode::kEveryOp, CheckMode::kAmortized}) {
-    Recorder recorder;
+    ResultRecorder recorder;
     Outcome out = rig.executor->run(parsed.program, mode, &recorder);
     EXPECT_EQ(Describe(out.finding), "ok");
     ASSERT_EQ(recorder.results.size(), std::size(kWant));
@@ -433,33 +381,8 @@ realloc s1 0
 
 // ---- wrong heaps on glibc, judged without a region -------------------------------------------
 
-// The glibc heap with one call changed (SystemTestedHeap is final, so a wrong heap wraps it).
-class WrappedSystemHeap : public TestedHeap {
- public:
-  explicit WrappedSystemHeap(PseudoBrk& region) : inner_(region) {}
-  void* malloc(size_t n) override { return inner_.malloc(n); }
-  void free(void* p) override { inner_.free(p); }
-  void* realloc(void* p, size_t n) override { return inner_.realloc(p, n); }
-  void* calloc(size_t count, size_t size) override { return inner_.calloc(count, size); }
-  size_t usable_size(const void* p) override { return inner_.usable_size(p); }
-  size_t alignment() const override { return inner_.alignment(); }
-  std::optional<HeapFinding> check(bool full, const void* near, const LiveView& live) override {
-    return inner_.check(full, near, live);
-  }
-  void reset() override {
-    inner_.reset();
-    calls_ = 0;
-  }
-  bool uses_region() const override { return inner_.uses_region(); }
-  uint64_t refusals() const override { return inner_.refusals(); }
-
- protected:
-  int next_call() { return ++calls_; }  // 1, 2, ... since the reset
-  SystemTestedHeap inner_;
-
- private:
-  int calls_ = 0;
-};
+// The glibc heap with one call changed, that call's calls numbered.
+using WrappedSystemHeap = CallCounting<ForwardingSystemHeap>;
 
 // overlap: the second malloc hands out the first block again (glibc is not asked, so the block
 // is freed once, by reset()).
