@@ -79,8 +79,10 @@ bool find_fuzz_layout(const std::string& target, const std::string& root_flag, F
 
 int prepare_fuzz_dirs(const std::string& inputs, const FuzzLayout& layout, std::string* error) {
   std::error_code ec;
-  fs::remove_all(layout.corpus_dir, ec);
-  if (!ec) fs::create_directories(layout.corpus_dir, ec);
+  // The corpus is kept between runs (what earlier runs grew, or what `cmin` left), as a fuzzing
+  // corpus is: each run adds to it. The seeds are copied in again, so a seed changed since is
+  // the current one.
+  fs::create_directories(layout.corpus_dir, ec);
   if (!ec) fs::create_directories(layout.artifact_dir, ec);
   if (ec) {
     *error =
@@ -93,7 +95,8 @@ int prepare_fuzz_dirs(const std::string& inputs, const FuzzLayout& layout, std::
   if (!fs::is_directory(seeds, ec)) return 0;
   for (const fs::directory_entry& entry : fs::directory_iterator(seeds, ec)) {
     if (!entry.is_regular_file(ec)) continue;
-    fs::copy_file(entry.path(), layout.corpus_dir / entry.path().filename(), ec);
+    fs::copy_file(entry.path(), layout.corpus_dir / entry.path().filename(),
+                  fs::copy_options::overwrite_existing, ec);
     if (ec) {
       *error =
           absl::StrFormat("allocfuzz run: cannot copy %s: %s", entry.path().string(), ec.message());

@@ -37,9 +37,10 @@ struct FuzzLayout {
 bool find_fuzz_layout(const std::string& target, const std::string& root_flag, FuzzLayout* out,
                       std::string* error);
 
-// Recreates work/TARGET/corpus as a copy of corpus/INPUTS (the target's FuzzTarget::inputs_of;
-// empty when there is none) and makes the artifact directory. Returns the number of seeds, or
-// -1 with a message.
+// Makes work/TARGET/corpus (kept from earlier runs: it grows run by run, and `cmin` shrinks it;
+// delete it to start over) and copies corpus/INPUTS into it (the target's FuzzTarget::inputs_of;
+// nothing when there is none), and makes the artifact directory. Returns the number of seeds,
+// or -1 with a message.
 int prepare_fuzz_dirs(const std::string& inputs, const FuzzLayout& layout, std::string* error);
 
 // "-key=value" for each "key = value" in the [libfuzzer] section of a libFuzzer-style
