@@ -325,10 +325,18 @@ void append_violation(const HeapViolation& v, TextBuffer& out) {
       out.add_hex(x);
     }
   };
-  out.add(": expected ");
-  value(v.expected);
-  out.add(", actual ");
-  value(v.actual);
+  if (v.invariant == Invariant::kFreeIndex) {
+    // Not a value to match but a bound: the index must stay below the length (and not be a gap).
+    out.add(": index ");
+    value(v.actual);
+    out.add(", array length ");
+    value(v.expected);
+  } else {
+    out.add(": expected ");
+    value(v.expected);
+    out.add(", actual ");
+    value(v.actual);
+  }
   out.add(" (").add(info.what).add_char(')');
 }
 

@@ -689,6 +689,15 @@ TEST(HeapCheckerReport, AppendViolationWithoutEntry) {
             "(the word at top is 0)");
 }
 
+// free-index holds a bound, not a value to match: the line says index and length.
+TEST(HeapCheckerReport, FreeIndexNamesTheIndexAndTheLength) {
+  FixedText<512> text;
+  append_violation(HeapViolation{Invariant::kFreeIndex, 0x80, 2, 2, 2}, text);
+  EXPECT_EQ(text.view(),
+            "heap-invariant:free-index at +0x000080 entry 2: index 0x2, array length 0x2 "
+            "(a free block's header names an entry below the array's length that is no gap)");
+}
+
 TEST(HeapCheckerReport, AppendViolationIntoSmallBufferIsCutNotOverflowed) {
   struct {
     FixedText<24> text;
