@@ -2,11 +2,12 @@
 // source-based coverage.
 //
 // Any build's allocfuzz does it (it finds the repository root as `run` does, or --root):
-//   1. configures the `coverage` preset (CMakePresets.json) into build/coverage/ when it has no
-//      CMakeCache.txt yet, and builds TARGET there (`cmake --build build/coverage --target
-//      TARGET`, a no-op when up to date). That build is clang with -fprofile-instr-generate
-//      -fcoverage-mapping and no sanitizers; without libFuzzer its fuzz targets are
-//      fuzz/standalone_main.cc's replayers, which run every file of the directories given;
+//   1. configures the `coverage` preset (CMakePresets.json) into build/coverage/ (every time:
+//      quick once configured, and the cache stays in step with the preset) and builds TARGET
+//      there (`cmake --build build/coverage --target TARGET`, a no-op when up to date). That
+//      build is clang with -fprofile-instr-generate -fcoverage-mapping and no sanitizers;
+//      without libFuzzer its fuzz targets are fuzz/standalone_main.cc's replayers, which run
+//      every file of the directories given;
 //   2. runs TARGET once over the inputs: DIR... when given, else the shipped seeds
 //      (corpus/INPUTS, INPUTS the target's inputs_of) and work/TARGET/corpus when it exists
 //      (what `allocfuzz run` grew), with LLVM_PROFILE_FILE in work/TARGET/coverage/, --heap
