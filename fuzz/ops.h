@@ -29,22 +29,23 @@ enum class Arg : uint8_t {
 };
 
 // X(enumerator, name in .ops text, takes a slot, first operand, second operand,
-//   binary weight: how many of the 16 opcode values decode to it — common operations get more)
+//   binary weight: how many of the 16 opcode values decode to it — common operations get more,
+//   the operands' names in messages ("calloc needs 3 operands (slot, count, size)"))
 // clang-format off
-#define ALLOCFUZZ_OPS(X)                                                \
-  X(kMalloc, "malloc", true, Arg::kSize, Arg::kNone, 4)                 \
-  X(kCalloc, "calloc", true, Arg::kSize, Arg::kSize, 1)                 \
-  X(kRealloc, "realloc", true, Arg::kSize, Arg::kNone, 3)               \
-  X(kFree, "free", true, Arg::kNone, Arg::kNone, 3)                     \
-  X(kFill, "fill", true, Arg::kNone, Arg::kNone, 1)                     \
-  X(kCheck, "check", false, Arg::kNone, Arg::kNone, 1)                  \
-  X(kForeignGrow, "foreign-grow", false, Arg::kSize, Arg::kNone, 1)     \
-  X(kForeignRelease, "foreign-release", false, Arg::kNone, Arg::kNone, 1) \
-  X(kFailGrow, "fail-grow", false, Arg::kCount, Arg::kNone, 1)
+#define ALLOCFUZZ_OPS(X)                                                                  \
+  X(kMalloc, "malloc", true, Arg::kSize, Arg::kNone, 4, "size", "")                       \
+  X(kCalloc, "calloc", true, Arg::kSize, Arg::kSize, 1, "count", "size")                  \
+  X(kRealloc, "realloc", true, Arg::kSize, Arg::kNone, 3, "size", "")                     \
+  X(kFree, "free", true, Arg::kNone, Arg::kNone, 3, "", "")                               \
+  X(kFill, "fill", true, Arg::kNone, Arg::kNone, 1, "", "")                               \
+  X(kCheck, "check", false, Arg::kNone, Arg::kNone, 1, "", "")                            \
+  X(kForeignGrow, "foreign-grow", false, Arg::kSize, Arg::kNone, 1, "size", "")           \
+  X(kForeignRelease, "foreign-release", false, Arg::kNone, Arg::kNone, 1, "", "")         \
+  X(kFailGrow, "fail-grow", false, Arg::kCount, Arg::kNone, 1, "count", "")
 // clang-format on
 
 enum class OpKind : uint8_t {
-#define ALLOCFUZZ_X(e, name, slot, a0, a1, weight) e,
+#define ALLOCFUZZ_X(e, name, slot, a0, a1, weight, n0, n1) e,
   ALLOCFUZZ_OPS(ALLOCFUZZ_X)
 #undef ALLOCFUZZ_X
 };
@@ -55,10 +56,12 @@ struct OpInfo {
   bool has_slot;
   Arg args[2];
   unsigned weight;
+  const char* arg_names[2];  // for messages; calloc's COUNT is encoded as a size
 };
 
 inline constexpr OpInfo kOps[] = {
-#define ALLOCFUZZ_X(e, name, slot, a0, a1, weight) {OpKind::e, name, slot, {a0, a1}, weight},
+#define ALLOCFUZZ_X(e, name, slot, a0, a1, weight, n0, n1) \
+  {OpKind::e, name, slot, {a0, a1}, weight, {n0, n1}},
     ALLOCFUZZ_OPS(ALLOCFUZZ_X)
 #undef ALLOCFUZZ_X
 };

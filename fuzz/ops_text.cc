@@ -143,8 +143,6 @@ std::optional<std::string> parse_slot(std::string_view token, uint32_t* out) {
   return std::nullopt;
 }
 
-const char* arg_name(Arg arg) { return arg == Arg::kCount ? "count" : "size"; }
-
 // "malloc needs 2 operands (slot, size)": the operands an operation takes, from the table.
 std::string missing_operands(const OpInfo& info) {
   std::string list;
@@ -153,10 +151,10 @@ std::string missing_operands(const OpInfo& info) {
     list = "slot";
     ++count;
   }
-  for (Arg arg : info.args) {
-    if (arg == Arg::kNone) continue;
+  for (size_t i = 0; i < 2; ++i) {
+    if (info.args[i] == Arg::kNone) continue;
     if (count > 0) list += ", ";
-    list += arg_name(arg);
+    list += info.arg_names[i];
     ++count;
   }
   return std::string{info.name} + " needs " + std::to_string(count) +
@@ -182,7 +180,7 @@ std::optional<std::string> parse_op(std::string_view code, Op* op) {
     if (arg == Arg::kNone) continue;
     const std::string_view token = tokens.next();
     if (token.empty()) return missing_operands(info);
-    if (auto error = parse_number_or_error(token, arg_name(arg), &op->args[i])) return error;
+    if (auto error = parse_number_or_error(token, info.arg_names[i], &op->args[i])) return error;
     if (arg == Arg::kCount && op->args[i] > kMaxFailGrow) {
       return std::string{info.name} + " count " + std::to_string(op->args[i]) + " is above " +
              std::to_string(kMaxFailGrow);

@@ -103,7 +103,8 @@ TEST(OpsTextErrorTest, NotANumber) {
 TEST(OpsTextErrorTest, MissingOperand) {
   expect_error(ops("malloc s0\n"), 2, "malloc needs 2 operands (slot, size)");
   expect_error(ops("malloc\n"), 2, "malloc needs 2 operands (slot, size)");
-  expect_error(ops("calloc s1 3   # one short\n"), 2, "calloc needs 3 operands (slot, size, size)");
+  expect_error(ops("calloc s1 3   # one short\n"), 2,
+               "calloc needs 3 operands (slot, count, size)");
   expect_error(ops("realloc s1\n"), 2, "realloc needs 2 operands (slot, size)");
   expect_error(ops("free\n"), 2, "free needs 1 operand (slot)");
   expect_error(ops("fill\t\n"), 2, "fill needs 1 operand (slot)");
