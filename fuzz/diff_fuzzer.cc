@@ -22,8 +22,6 @@
 #include "fuzz/report.h"
 #include "fuzz/tested_heap.h"
 
-extern "C" __attribute__((weak)) void __asan_set_error_report_callback(void (*)(const char*));
-
 namespace allocfuzz {
 namespace {
 
@@ -75,10 +73,7 @@ void init() {
     fprintf(stderr, "diff_fuzzer: %s\n", error.c_str());
     exit(2);
   }
-  if (&__asan_set_error_report_callback != nullptr) {
-    __asan_set_error_report_callback([](const char*) { on_death_in_operation(); });
-  }
-  set_heap_fatal_hook(on_death_in_operation);
+  install_death_hooks(on_death_in_operation);
 }
 
 }  // namespace

@@ -8,10 +8,15 @@
 #include <cstdio>
 #include <string>
 
+#include "allocator/free_array_heap.h"
 #include "allocator/pseudo_brk.h"
 #include "fuzz/executor.h"
 #include "fuzz/ops.h"
 #include "fuzz/report.h"
+
+// ASan's hook, called with each report before the process dies; weak, so builds without ASan
+// link and simply skip it.
+extern "C" __attribute__((weak)) void __asan_set_error_report_callback(void (*)(const char*));
 
 namespace allocfuzz {
 
@@ -36,6 +41,18 @@ inline void say_operation_in_flight(const Program* program) {
   if (i == SIZE_MAX) return;
   std::string line = "allocfuzz: the process died during " + describe_operation(*program, i) + "\n";
   fputs(line.c_str(), stderr);
+}
+
+// Makes `hook` run when the process dies inside an operation: on an ASan report, and on the
+// heap's own fatal check. Not __sanitizer_set_death_callback: libFuzzer owns that one (it saves
+// the crashing input).
+inline void (*g_death_hook)() = nullptr;
+inline void install_death_hooks(void (*hook)()) {
+  g_death_hook = hook;
+  if (&__asan_set_error_report_callback != nullptr) {
+    __asan_set_error_report_callback([](const char*) { g_death_hook(); });
+  }
+  set_heap_fatal_hook(hook);
 }
 
 }  // namespace allocfuzz

@@ -23,10 +23,6 @@
 #include "fuzz/report.h"
 #include "fuzz/tested_heap.h"
 
-// ASan's hook, called with each report before the process dies; weak, so builds without ASan
-// link and simply skip it.
-extern "C" __attribute__((weak)) void __asan_set_error_report_callback(void (*)(const char*));
-
 namespace allocfuzz {
 namespace {
 
@@ -83,11 +79,7 @@ void init() {
     }
     lane.executor = std::make_unique<Executor>(lane.region, *lane.heap);
   }
-  // Not __sanitizer_set_death_callback: libFuzzer owns that one (it saves the crashing input).
-  if (&__asan_set_error_report_callback != nullptr) {
-    __asan_set_error_report_callback([](const char*) { on_death_in_operation(); });
-  }
-  set_heap_fatal_hook(on_death_in_operation);
+  install_death_hooks(on_death_in_operation);
 }
 
 }  // namespace
