@@ -2,6 +2,7 @@
 #include "fuzz/system_heap.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -18,16 +19,26 @@ void* __libc_calloc(size_t count, size_t size);
 namespace allocfuzz {
 namespace {
 
-using UsableSizeFn = size_t (*)(void*);
+// A function of glibc's, looked up in libc itself: a sanitizer defines its own under the public
+// name (malloc_usable_size, mallinfo) and would answer for its allocator. Null where it lacks it.
+void* glibc_symbol(const char* name) {
+  void* libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+  return libc != nullptr ? dlsym(libc, name) : nullptr;
+}
 
-// glibc's malloc_usable_size, looked up in libc itself (a sanitizer defines its own), or null.
-UsableSizeFn glibc_usable_size() {
-  static UsableSizeFn fn = [] {
-    void* libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
-    if (libc == nullptr) return UsableSizeFn{nullptr};
-    return reinterpret_cast<UsableSizeFn>(dlsym(libc, "malloc_usable_size"));
-  }();
-  return fn;
+struct GlibcFunctions {
+  size_t (*usable_size)(void*);
+  struct mallinfo2 (*info)();
+  int (*trim)(size_t);
+};
+
+const GlibcFunctions& glibc() {
+  static const GlibcFunctions fns{
+      reinterpret_cast<size_t (*)(void*)>(glibc_symbol("malloc_usable_size")),
+      reinterpret_cast<struct mallinfo2 (*)()>(glibc_symbol("mallinfo2")),
+      reinterpret_cast<int (*)(size_t)>(glibc_symbol("malloc_trim")),
+  };
+  return fns;
 }
 
 }  // namespace
@@ -98,8 +109,7 @@ void* SystemTestedHeap::calloc(size_t count, size_t size) {
 }
 
 size_t SystemTestedHeap::usable_size(const void* p) {
-  UsableSizeFn fn = glibc_usable_size();
-  return fn != nullptr ? fn(const_cast<void*>(p)) : SIZE_MAX;
+  return glibc().usable_size != nullptr ? glibc().usable_size(const_cast<void*>(p)) : SIZE_MAX;
 }
 
 void SystemTestedHeap::reset() {
@@ -110,6 +120,16 @@ void SystemTestedHeap::reset() {
 
 std::unique_ptr<TestedHeap> make_system_heap(PseudoBrk& region) {
   return std::make_unique<SystemTestedHeap>(region);
+}
+
+std::optional<uint64_t> glibc_mapped_bytes() {
+  if (glibc().info == nullptr) return std::nullopt;
+  const struct mallinfo2 m = glibc().info();
+  return uint64_t{m.arena} + m.hblkhd;
+}
+
+void glibc_trim() {
+  if (glibc().trim != nullptr) glibc().trim(0);
 }
 
 }  // namespace allocfuzz

@@ -59,6 +59,14 @@ class SystemTestedHeap final : public TestedHeap {
 
 std::unique_ptr<TestedHeap> make_system_heap(PseudoBrk& region);
 
+// The bytes glibc holds from the system: its arenas (sbrk, or mmap for non-main arenas) and its
+// mmapped chunks (mallinfo2's arena + hblkhd), or nullopt where libc lacks mallinfo2. For the
+// footprint of a heap off the region.
+std::optional<uint64_t> glibc_mapped_bytes();
+// Hands the free memory at the top of glibc's arenas back to the system (malloc_trim(0)), so
+// that a measurement starts from what is in use; does nothing where libc lacks it.
+void glibc_trim();
+
 }  // namespace allocfuzz
 
 #endif  // ALLOCFUZZ_FUZZ_SYSTEM_HEAP_H_

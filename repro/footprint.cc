@@ -2,8 +2,6 @@
 #include "repro/footprint.h"
 
 #include <absl/strings/str_format.h>
-#include <dlfcn.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -17,6 +15,7 @@
 #include "allocator/pseudo_brk.h"
 #include "fuzz/executor.h"
 #include "fuzz/program_region.h"
+#include "fuzz/system_heap.h"
 #include "fuzz/tested_heap.h"
 #include "repro/exit_status.h"
 #include "repro/input_file.h"
@@ -82,32 +81,6 @@ std::string difference_ratio(uint64_t a, uint64_t b, uint64_t den) {
   return a >= b ? ratio(a - b, den) : "-" + ratio(b - a, den);
 }
 
-// glibc's mallinfo2 and malloc_trim, looked up in libc itself: sanitizers intercept some
-// mallinfo entry points and would answer for their own allocator. Null where libc lacks them.
-struct GlibcMalloc {
-  struct mallinfo2 (*info)() = nullptr;
-  int (*trim)(size_t) = nullptr;
-};
-
-const GlibcMalloc& glibc_malloc() {
-  static const GlibcMalloc fns = [] {
-    GlibcMalloc g;
-    if (void* libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD); libc != nullptr) {
-      g.info = reinterpret_cast<decltype(g.info)>(dlsym(libc, "mallinfo2"));
-      g.trim = reinterpret_cast<decltype(g.trim)>(dlsym(libc, "malloc_trim"));
-    }
-    return g;
-  }();
-  return fns;
-}
-
-// The bytes glibc holds from the system: its arenas (sbrk, or mmap for non-main arenas) and its
-// mmapped chunks. Call only when glibc_malloc().info is set.
-uint64_t glibc_mapped_bytes() {
-  const struct mallinfo2 m = glibc_malloc().info();
-  return m.arena + m.hblkhd;
-}
-
 // Samples after every operation; the peak of live bytes is kept at its first moment. The
 // footprint is the region's break, or for a heap off the region (mapped_base set) glibc's
 // mapped bytes above mapped_base, floored at 0.
@@ -133,7 +106,7 @@ class FootprintObserver final : public OpObserver {
  private:
   uint64_t footprint() const {
     if (!mapped_base_) return executor_.region().stats().break_offset;
-    const uint64_t mapped = glibc_mapped_bytes();
+    const uint64_t mapped = glibc_mapped_bytes().value_or(0);
     return mapped > *mapped_base_ ? mapped - *mapped_base_ : 0;
   }
 
@@ -253,12 +226,12 @@ int footprint(const FootprintRequest& request) {
     // would otherwise hide this row's growth (release, --random 3000 --seed 7: 270336 untrimmed,
     // 405504 trimmed as under ASan, where the harness does not share glibc's arena).
     std::optional<uint64_t> mapped_base;
-    const bool measurable = heap->uses_region() || glibc_malloc().info != nullptr;
-    if (!heap->uses_region() && measurable) {
+    if (!heap->uses_region()) {
       heap->reset();
-      if (glibc_malloc().trim != nullptr) glibc_malloc().trim(0);
+      glibc_trim();
       mapped_base = glibc_mapped_bytes();
     }
+    const bool measurable = heap->uses_region() || mapped_base.has_value();
     FootprintObserver observer(executor, mapped_base);
     const Outcome outcome = executor.run(program, mode, &observer);
     Row row;
