@@ -16,7 +16,7 @@ if [[ "$(basename "$here")" == .clusterfuzzlite ]]; then
 else
   root="$PWD"
 fi
-if [[ ! -f "$root/fuzz/heap_fuzzer.cc" ]]; then
+if [[ ! -f "$root/fuzz/targets/heap_fuzzer.cc" ]]; then
   echo "build.sh: $root is not the allocfuzz repository" >&2
   exit 1
 fi
@@ -77,10 +77,10 @@ for target in "${targets[@]}"; do
   zip -q -X -j "$OUT/${target}_seed_corpus.zip" "$seeds"/*
 
   for kind in dict options; do
-    if [[ -f "$root/fuzz/$target.$kind" ]]; then
-      cp "$root/fuzz/$target.$kind" "$OUT/"
+    if [[ -f "$root/fuzz/targets/$target.$kind" ]]; then
+      cp "$root/fuzz/targets/$target.$kind" "$OUT/"
     elif [[ "$target" != ops_text_fuzzer ]]; then
-      cp "$root/fuzz/heap_fuzzer.$kind" "$OUT/$target.$kind"
+      cp "$root/fuzz/targets/heap_fuzzer.$kind" "$OUT/$target.$kind"
     fi
   done
   # ops_text_fuzzer reads .ops text, not binary programs: heap_fuzzer's max_len is not its own.

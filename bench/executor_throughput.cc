@@ -1,5 +1,5 @@
-// executor_throughput: operations per second of the executor (fuzz/executor.h) on a fixed set
-// of random programs, against the heap alone, so that each checking layer's cost reads as a
+// executor_throughput: operations per second of the executor (fuzz/harness/executor.h) on a fixed
+// set of random programs, against the heap alone, so that each checking layer's cost reads as a
 // ratio.
 //
 // Programs (generated directly as Program/Op structs from a fixed seed): for a shape of L live
@@ -43,15 +43,15 @@
 #include <string>
 #include <vector>
 
-#include "allocator/free_array_heap.h"
-#include "allocator/pseudo_brk.h"
+#include "allocator/free_array/free_array_heap.h"
+#include "allocator/region/pseudo_brk.h"
 #include "bench/bench_args.h"
 #include "bench/xorshift64.h"
-#include "fuzz/content_pattern.h"
-#include "fuzz/executor.h"
-#include "fuzz/free_array_adapter.h"
-#include "fuzz/ops.h"
-#include "fuzz/tested_heap.h"
+#include "fuzz/harness/executor.h"
+#include "fuzz/heaps/free_array_adapter.h"
+#include "fuzz/heaps/tested_heap.h"
+#include "fuzz/oracle/content_pattern.h"
+#include "fuzz/program/ops.h"
 
 // Set by bench/CMakeLists.txt: CMAKE_BUILD_TYPE and ALLOCFUZZ_SANITIZE of this build.
 #ifndef ALLOCFUZZ_BUILD_TYPE

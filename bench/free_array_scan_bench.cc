@@ -35,10 +35,10 @@
 #include <string_view>
 #include <vector>
 
-#include "allocator/free_array_heap.h"
-#include "allocator/heap_checker.h"
-#include "allocator/heap_layout.h"
-#include "allocator/pseudo_brk.h"
+#include "allocator/free_array/free_array_heap.h"
+#include "allocator/free_array/heap_checker.h"
+#include "allocator/free_array/heap_layout.h"
+#include "allocator/region/pseudo_brk.h"
 
 namespace allocfuzz {
 namespace {

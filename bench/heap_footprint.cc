@@ -22,11 +22,11 @@
 #include <memory>
 #include <vector>
 
-#include "allocator/fixed_text.h"
-#include "allocator/free_array_heap.h"
-#include "allocator/heap_checker.h"
-#include "allocator/heap_layout.h"
-#include "allocator/pseudo_brk.h"
+#include "allocator/base/fixed_text.h"
+#include "allocator/free_array/free_array_heap.h"
+#include "allocator/free_array/heap_checker.h"
+#include "allocator/free_array/heap_layout.h"
+#include "allocator/region/pseudo_brk.h"
 #include "bench/bench_args.h"
 #include "bench/xorshift64.h"
 

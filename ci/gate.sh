@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The detection gate: proves that heap_fuzzer still finds each historical defect of
-# allocator/defects.h (DESIGN.md section 7) within seconds, starting from nothing.
+# allocator/free_array/defects.h (DESIGN.md section 7) within seconds, starting from nothing.
 #
 #   ci/gate.sh [--fuzzer PATH] [--seconds N] [--jobs J] [--seeds "S..."] [DEFECT...]
 #
-# For every DEFECT (default: every defect named in allocator/defects.h) and every seed (default
+# For every DEFECT (default: every defect named in allocator/free_array/defects.h) and every seed (default
 # 1 2 3), one run of
 #   ALLOCFUZZ_DEFECT=DEFECT heap_fuzzer -seed=S -max_total_time=N -artifact_prefix=RUN/ \
 #       -print_final_stats=0 EMPTY_CORPUS_DIR
@@ -74,10 +74,10 @@ if [[ ! -x "$fuzzer" ]]; then
 fi
 fuzzer="$(cd "$(dirname "$fuzzer")" && pwd)/$(basename "$fuzzer")"
 
-# The one list of defects is the X-macro table in allocator/defects.h.
-mapfile -t known < <(sed -nE 's/^[[:space:]]*X\(k[A-Za-z0-9]+, "([^"]+)".*/\1/p' allocator/defects.h)
+# The one list of defects is the X-macro table in allocator/free_array/defects.h.
+mapfile -t known < <(sed -nE 's/^[[:space:]]*X\(k[A-Za-z0-9]+, "([^"]+)".*/\1/p' allocator/free_array/defects.h)
 if [[ ${#known[@]} -eq 0 ]]; then
-  echo "ci/gate.sh: found no defects in allocator/defects.h (ALLOCFUZZ_DEFECTS_TABLE)" >&2
+  echo "ci/gate.sh: found no defects in allocator/free_array/defects.h (ALLOCFUZZ_DEFECTS_TABLE)" >&2
   exit 2
 fi
 if [[ ${#defects[@]} -eq 0 ]]; then
@@ -85,7 +85,7 @@ if [[ ${#defects[@]} -eq 0 ]]; then
 else
   for d in "${defects[@]}"; do
     if ! printf '%s\n' "${known[@]}" | grep -qxF -- "$d"; then
-      echo "ci/gate.sh: unknown defect '$d'; allocator/defects.h has: ${known[*]}" >&2
+      echo "ci/gate.sh: unknown defect '$d'; allocator/free_array/defects.h has: ${known[*]}" >&2
       exit 2
     fi
   done

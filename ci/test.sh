@@ -41,7 +41,7 @@ mkdir "$diff_dir/corpus"
 cp corpus/heap_fuzzer/* "$diff_dir/corpus/"
 # -seed fixes the mutation sequence: the same 30,000 programs on every run.
 diff_status=0
-build/fuzz/bin/diff_fuzzer -seed=1 -runs=30000 -max_total_time=120 -dict=fuzz/heap_fuzzer.dict \
+build/fuzz/bin/diff_fuzzer -seed=1 -runs=30000 -max_total_time=120 -dict=fuzz/targets/heap_fuzzer.dict \
   -max_len=1024 -artifact_prefix="$diff_dir/" -print_final_stats=1 "$diff_dir/corpus" \
   >"$diff_dir/log" 2>&1 || diff_status=$?
 grep -E "^(Done|stat::average_exec_per_sec)" "$diff_dir/log" || true
@@ -63,12 +63,12 @@ tools_dir="$(mktemp -d)"
 build/fuzz/bin/allocfuzz cmin heap_fuzzer corpus/heap_fuzzer -o "$tools_dir/min" >"$tools_dir/cmin.txt"
 compgen -G "$tools_dir/min/*" >/dev/null || { cat "$tools_dir/cmin.txt" >&2; false; }
 build/fuzz/bin/allocfuzz coverage heap_fuzzer corpus/heap_fuzzer >"$tools_dir/coverage.txt"
-grep -E "^allocator/(free_array_heap.cc| total)" "$tools_dir/coverage.txt"
+grep -E "^allocator/(free_array/free_array_heap.cc| total)" "$tools_dir/coverage.txt"
 # The seeds reach 350 of its 376 lines; the rest abort on corruption or belong to a defect
 # (README, "Coverage and corpus minimization"). A seed removed or a path lost shows here.
-awk '$1 == "allocator/free_array_heap.cc" { found = 1; sub(/%/, "", $3); if ($3 + 0 < 93.0) bad = 1 }
+awk '$1 == "allocator/free_array/free_array_heap.cc" { found = 1; sub(/%/, "", $3); if ($3 + 0 < 93.0) bad = 1 }
      END { exit (found && !bad) ? 0 : 1 }' "$tools_dir/coverage.txt" || {
-  echo "ci/test.sh: the seeds cover less than 93% of allocator/free_array_heap.cc's lines" >&2
+  echo "ci/test.sh: the seeds cover less than 93% of allocator/free_array/free_array_heap.cc's lines" >&2
   false
 }
 rm -rf "$tools_dir"

@@ -8,7 +8,7 @@
 #                       extra sanitizers (UBSan in the fuzz preset): their bugs are what we hunt;
 #   NAME_registration   the generated registration (plugin_registration.cc.in), an object
 #                       library, so that its static initializer is linked in, not dropped;
-#   NAME_fuzzer         fuzz/heap_fuzzer.cc with the heap NAME by default (ALLOCFUZZ_HEAP still
+#   NAME_fuzzer         fuzz/targets/heap_fuzzer.cc with the heap NAME by default (ALLOCFUZZ_HEAP still
 #                       overrides); in builds without libFuzzer a replayer of files, and the
 #                       smoke test NAME_fuzzer.corpus over corpus/heap_fuzzer;
 # and adds the heap to `allocfuzz_plugins`, an interface library that the `allocfuzz` command
@@ -20,7 +20,7 @@
 #
 # WRAP_BRK: the allocator calls the C library's sbrk()/brk(), unmodified. Every binary that links
 # it is linked with --wrap=sbrk,--wrap=brk (a usage requirement of NAME_allocator, so no binary
-# can miss it): the linker sends those calls to __wrap_sbrk/__wrap_brk (fuzz/plugin_region.cc),
+# can miss it): the linker sends those calls to __wrap_sbrk/__wrap_brk (fuzz/heaps/plugin_region.cc),
 # which move the region of the heap being called. Only references from this link's objects are
 # rewritten; the C library's own malloc keeps the real break.
 #
@@ -75,7 +75,7 @@ function(allocfuzz_add_allocator name)
                         INTERFACE ${name}_registration $<TARGET_OBJECTS:${name}_registration>)
   set_property(GLOBAL APPEND PROPERTY ALLOCFUZZ_PLUGIN_HEAPS ${name})
 
-  add_executable(${name}_fuzzer "${PROJECT_SOURCE_DIR}/fuzz/heap_fuzzer.cc")
+  add_executable(${name}_fuzzer "${PROJECT_SOURCE_DIR}/fuzz/targets/heap_fuzzer.cc")
   target_compile_definitions(${name}_fuzzer PRIVATE ALLOCFUZZ_FUZZER_HEAP="${name}")
   target_link_libraries(${name}_fuzzer PRIVATE ${name}_registration allocfuzz_harness)
   allocfuzz_fuzz_target(${name}_fuzzer)

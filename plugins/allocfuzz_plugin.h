@@ -52,7 +52,7 @@ extern "C" {
 #define ALLOCFUZZ_PLUGIN_ABI_VERSION 1
 
 /* The region the harness hands to `init`: a private program break with the kernel's rules
- * (allocator/pseudo_brk.h). sbrk returns the old break, or (void*)-1 with errno ENOMEM when
+ * (allocator/region/pseudo_brk.h). sbrk returns the old break, or (void*)-1 with errno ENOMEM when
  * it refuses to grow; brk returns 0 or -1. The break may move by itself between calls: another
  * party can take memory above it, as any other user of sbrk would. */
 struct allocfuzz_region {

@@ -74,7 +74,7 @@ ops() {  # ops FILE LINE...: writes a text program
 }
 
 # A program that exercises every operation and placement-independent results.
-# Whether this build has the historical defect switches (allocator/defects.h): `list` says
+# Whether this build has the historical defect switches (allocator/free_array/defects.h): `list` says
 # when it has not (the release preset).
 defects_compiled_in() {
   "$AF" list >list.txt
@@ -90,7 +90,7 @@ needs_defects() {
   defects_compiled_in || skip "the defect switches are not compiled into this build"
 }
 
-# The defects of free-array, in the order of allocator/defects.h.
+# The defects of free-array, in the order of allocator/free_array/defects.h.
 known_defects="addr32, shared-break, small-grow, stale-largest, zero-size, prev-move-tag, \
 gap-reuse, double-align"
 
@@ -864,10 +864,10 @@ test_run_engine_flag_is_checked() {
 # args.INSTANCE, and by FAKE_AFL: crash (default) saves $FAKE_CRASH as a crash and a hang,
 # clean saves none, idle reports no executions, fail aborts as afl-fuzz does.
 fake_afl_root() {
-  mkdir -p root/fuzz root/corpus/heap_fuzzer root/build/afl/bin fake-bin
+  mkdir -p root/fuzz/targets root/corpus/heap_fuzzer root/build/afl/bin fake-bin
   touch root/CMakeLists.txt
-  printf 'max_len_1="\\x01"\n' >root/fuzz/heap_fuzzer.dict
-  printf '[libfuzzer]\nmax_len = 777\n' >root/fuzz/heap_fuzzer.options
+  printf 'max_len_1="\\x01"\n' >root/fuzz/targets/heap_fuzzer.dict
+  printf '[libfuzzer]\nmax_len = 777\n' >root/fuzz/targets/heap_fuzzer.options
   printf 'seed' >root/corpus/heap_fuzzer/one
   printf '#!/bin/sh\nexit 0\n' >root/build/afl/bin/heap_fuzzer
   cat >fake-bin/afl-fuzz <<'EOF'
@@ -954,7 +954,7 @@ test_run_afl_minimizes_each_crash_and_hang_once() {
   [[ $instances -gt 1 ]] && first=main
   printf '%s\n' -i work/heap_fuzzer/corpus -o work/heap_fuzzer/afl -V 3 >expected.txt
   [[ $instances -gt 1 ]] && printf '%s\n' -M main >>expected.txt
-  printf '%s\n' -G 777 -x fuzz/heap_fuzzer.dict -p fast -- build/afl/bin/heap_fuzzer >>expected.txt
+  printf '%s\n' -G 777 -x fuzz/targets/heap_fuzzer.dict -p fast -- build/afl/bin/heap_fuzzer >>expected.txt
   diff -u expected.txt "args.$first" >&2 || fail "afl-fuzz's arguments"
   for setting in AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 ALLOCFUZZ_HEAP=test-overlap; do
     grep -qx "$setting" "env.$first" || { cat "env.$first" >&2; fail "no $setting"; }

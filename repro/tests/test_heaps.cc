@@ -12,8 +12,8 @@
 #include <cstring>
 #include <memory>
 
-#include "allocator/pseudo_brk.h"
-#include "fuzz/tested_heap.h"
+#include "allocator/region/pseudo_brk.h"
+#include "fuzz/heaps/tested_heap.h"
 
 namespace allocfuzz {
 namespace {

@@ -1,0 +1,219 @@
+// The differential runner; see diff_runner.h.
+#include "fuzz/harness/diff_runner.h"
+
+#include <absl/strings/str_format.h>
+
+#include <cerrno>
+
+#include "fuzz/harness/program_region.h"
+#include "fuzz/oracle/report.h"
+#include "fuzz/program/ops_text.h"
+
+namespace allocfuzz {
+namespace {
+
+constexpr std::string_view kDivergenceText[] = {
+#define ALLOCFUZZ_X(e, text) text,
+    ALLOCFUZZ_DIVERGENCE_KINDS(ALLOCFUZZ_X)
+#undef ALLOCFUZZ_X
+};
+
+// errno by name for the values allocators use, so that reports read the same everywhere.
+std::string errno_text(int error) {
+  switch (error) {
+    case 0:
+      return "errno 0";
+    case ENOMEM:
+      return "ENOMEM";
+    case EINVAL:
+      return "EINVAL";
+    case EAGAIN:
+      return "EAGAIN";
+    case EOVERFLOW:
+      return "EOVERFLOW";
+    default:
+      return absl::StrFormat("errno %d", error);
+  }
+}
+
+bool allocates(OpKind kind) {
+  return kind == OpKind::kMalloc || kind == OpKind::kCalloc || kind == OpKind::kRealloc;
+}
+
+}  // namespace
+
+std::string divergence_kind_text(Divergence d) {
+  return "divergence:" + std::string(kDivergenceText[static_cast<size_t>(d)]);
+}
+
+// One heap: a region, heap and executor per placement (a plugin's instances take turns owning
+// its state, see plugin_adapter.h), and the results of the last run, recorded as they come.
+struct DiffRunner::Lane final : OpObserver {
+  const HeapKind* kind = nullptr;
+  PseudoBrk regions[2];  // indexed by Placement
+  std::unique_ptr<TestedHeap> heaps[2];
+  std::unique_ptr<Executor> executors[2];
+  size_t active = 0;  // the placement of the last run
+  std::vector<OpResult> results;
+  std::optional<Finding> finding;
+
+  void on_op(size_t, const Op&, const OpResult& result) override { results.push_back(result); }
+};
+
+DiffRunner::~DiffRunner() = default;
+
+std::unique_ptr<DiffRunner> DiffRunner::create(const std::vector<const HeapKind*>& kinds,
+                                               Protection protection, std::string* error) {
+  std::unique_ptr<DiffRunner> runner(new DiffRunner);
+  for (const HeapKind* kind : kinds) {
+    auto lane = std::make_unique<Lane>();
+    lane->kind = kind;
+    for (Placement placement : {Placement::kHigh, Placement::kLow}) {
+      const auto p = static_cast<size_t>(placement);
+      if (int rc = lane->regions[p].init(program_region_options(placement, protection)); rc != 0) {
+        *error = absl::StrFormat("cannot reserve the %s region for heap '%s' (errno %d)",
+                                 placement_name(placement), kind->name, rc);
+        return nullptr;
+      }
+      lane->heaps[p] = kind->make(lane->regions[p]);
+      lane->executors[p] = std::make_unique<Executor>(lane->regions[p], *lane->heaps[p]);
+    }
+    runner->lanes_.push_back(std::move(lane));
+  }
+  return runner;
+}
+
+std::string_view DiffRunner::heap_name(size_t i) const { return lanes_[i]->kind->name; }
+
+const std::vector<OpResult>& DiffRunner::results(size_t i) const { return lanes_[i]->results; }
+
+std::optional<DiffFinding> DiffRunner::run(const Program& program, CheckMode mode) {
+  // Every heap runs the whole program (up to its own first finding); then the earliest
+  // trouble wins: a divergence strictly before any heap's finding, else the first heap's
+  // finding at the earliest operation.
+  size_t end = SIZE_MAX;
+  for (const auto& lane : lanes_) {
+    lane->results.clear();
+    lane->active = static_cast<size_t>(program.header.placement);
+    lane->finding = lane->executors[lane->active]->run(program, mode, lane.get()).finding;
+    if (lane->finding && lane->finding->op_index < end) end = lane->finding->op_index;
+  }
+  for (size_t i = 0; i < program.ops.size() && i < end; ++i) {
+    if (auto d = compare(program, i)) return d;
+  }
+  for (const auto& lane : lanes_) {
+    if (lane->finding && lane->finding->op_index == end) {
+      return DiffFinding{*lane->finding, std::string(lane->kind->name)};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t index) const {
+  const Op& op = program.ops[index];
+  if (!allocates(op.kind) || lanes_.size() < 2) return std::nullopt;
+  bool any_refused = false;
+  size_t nulls = 0;
+  for (const auto& lane : lanes_) {
+    const OpResult& r = lane->results[index];
+    // A heap whose slot differs (an earlier fair NULL) is in another state: not comparable.
+    if (!r.returned || r.slot_live != lanes_[0]->results[index].slot_live) return std::nullopt;
+    any_refused = any_refused || r.refused;
+    nulls += r.null ? 1 : 0;
+  }
+  const bool live = lanes_[0]->results[index].slot_live;
+  size_t bytes = op.args[0];
+  const bool overflow =
+      op.kind == OpKind::kCalloc && __builtin_mul_overflow(op.args[0], op.args[1], &bytes);
+  Divergence what = Divergence::kNull;
+  if (overflow) {
+    what = Divergence::kCallocOverflow;
+  } else if (op.kind == OpKind::kRealloc && live && bytes == 0) {
+    what = Divergence::kReallocZero;
+  } else if (op.kind == OpKind::kRealloc && !live) {
+    what = Divergence::kReallocNull;
+  } else if (bytes == 0) {
+    what = Divergence::kMallocZero;
+  } else if (bytes > kProgramRegionBytes) {
+    what = Divergence::kHuge;
+  }
+  // errno is an answer only where NULL is a failure: not realloc(p, 0)'s NULL, which means
+  // "freed", and not the NULL C allows for a zero-byte request, after which POSIX leaves errno
+  // to the implementation.
+  const bool null_is_failure = what != Divergence::kReallocZero && (bytes != 0 || overflow);
+  std::optional<Divergence> found;
+  if (!any_refused && nulls != 0 && nulls != lanes_.size()) {
+    found = what;
+  } else if (null_is_failure && nulls >= 2) {
+    int first = -1;
+    for (const auto& lane : lanes_) {
+      const OpResult& r = lane->results[index];
+      if (!r.null) continue;
+      if (first == -1) {
+        first = r.error;
+      } else if (r.error != first) {
+        found = Divergence::kErrno;
+      }
+    }
+  }
+  if (!found) return std::nullopt;
+
+  const bool of_null = op.kind == OpKind::kRealloc && !live;
+  std::string message = absl::StrFormat("the heaps disagree on %s%s: %s", format_op(op),
+                                        of_null ? " (an empty slot: realloc(NULL, n))" : "",
+                                        describe_answers(program, index));
+  DiffFinding d;
+  d.finding.kind = divergence_kind_text(*found);
+  d.finding.oracle = Oracle::kDifferential;
+  d.finding.op_index = index;
+  d.finding.message = std::move(message);
+  return d;
+}
+
+std::string DiffRunner::describe_answers(const Program& program, size_t index) const {
+  const Op& op = program.ops[index];
+  if (!allocates(op.kind)) return "";
+  for (const auto& lane : lanes_) {
+    if (index >= lane->results.size() || !lane->results[index].returned) return "";
+  }
+  std::vector<std::string> answers;
+  std::vector<std::string> holders;
+  for (const auto& lane : lanes_) {
+    const OpResult& r = lane->results[index];
+    // realloc(p, 0)'s NULL means "freed", a success. Each heap's own slot says whether there
+    // was a p: after a fair NULL the heaps' slots may differ.
+    const bool null_frees = op.kind == OpKind::kRealloc && op.args[0] == 0 && r.slot_live;
+    std::string answer = !r.null      ? std::string("a block")
+                         : null_frees ? std::string("NULL (freed)")
+                                      : "NULL, " + errno_text(r.error);
+    size_t k = 0;
+    while (k < answers.size() && answers[k] != answer) ++k;
+    if (k == answers.size()) {
+      answers.push_back(answer);
+      holders.emplace_back();
+    }
+    holders[k] += (holders[k].empty() ? "" : ", ") + std::string(lane->kind->name);
+  }
+  std::string text;
+  for (size_t k = 0; k < answers.size(); ++k) {
+    absl::StrAppendFormat(&text, "%s%s: %s", k == 0 ? "" : "; ", holders[k], answers[k]);
+  }
+  return text;
+}
+
+std::string DiffRunner::format(const Program& program, const DiffFinding& finding) const {
+  const Lane* lane = lanes_.front().get();
+  for (const auto& l : lanes_) {
+    if (l->kind->name == finding.heap) lane = l.get();
+  }
+  std::string report = format_report(program, finding.finding, *lane->heaps[lane->active]);
+  std::string heaps;
+  for (const auto& l : lanes_) heaps += (heaps.empty() ? "" : ", ") + std::string(l->kind->name);
+  // After the first line: which heap, or which heaps were compared.
+  const size_t eol = report.find('\n') + 1;
+  report.insert(eol, finding.heap.empty() ? "  heaps: " + heaps + "\n"
+                                          : "  heap: " + finding.heap + " (of " + heaps + ")\n");
+  return report;
+}
+
+}  // namespace allocfuzz

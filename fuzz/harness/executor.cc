@@ -1,0 +1,238 @@
+// The executor's loop and its check policy; see executor.h.
+#include "fuzz/harness/executor.h"
+
+#include <absl/strings/str_format.h>
+
+#include <cerrno>
+
+namespace allocfuzz {
+namespace {
+
+// Read by signal handlers and death callbacks: a plain word written before each operation.
+volatile size_t g_op_in_flight = SIZE_MAX;
+
+}  // namespace
+
+size_t Executor::op_in_flight() { return g_op_in_flight; }
+
+Executor::Executor(PseudoBrk& region, TestedHeap& heap)
+    : region_(region), heap_(heap), shadow_(region) {
+  shadow_.set_uses_region(heap.uses_region());
+}
+
+uint64_t Executor::refusals() const { return region_.stats().failed_growths + heap_.refusals(); }
+
+template <typename Call>
+char* Executor::call_heap(OpResult* result, Call call) {
+  uint64_t refusals_before = refusals();
+  errno = 0;
+  char* p = static_cast<char*>(call());
+  result->returned = true;
+  result->null = p == nullptr;
+  result->error = p == nullptr ? errno : 0;
+  result->refused = refusals() > refusals_before;
+  return p;
+}
+
+Outcome Executor::run(const Program& program, CheckMode mode, OpObserver* observer) {
+  mode_ = mode;
+  stats_ = ExecStats{};
+  work_since_full_ = 0;
+  region_.reset();
+  heap_.reset();
+  shadow_.reset();
+  if (program.header.limit) region_.set_limit(*program.header.limit);
+
+  Outcome out;
+  const std::vector<Op>& ops = program.ops;
+  for (size_t i = 0; i < ops.size() && !out.finding; ++i) {
+    g_op_in_flight = i;
+    OpResult result;
+    out.finding = step(ops[i], &result);
+    ++stats_.ops;
+    if (observer != nullptr) observer->on_op(i, ops[i], result);
+    if (out.finding) out.finding->op_index = i;
+  }
+  if (!out.finding) {
+    // The end of the program is a check point in every mode; index ops.size() means "at the
+    // end, after the last operation".
+    g_op_in_flight = ops.size();
+    out.finding = full_check();
+    if (out.finding) out.finding->op_index = ops.size();
+  }
+  g_op_in_flight = SIZE_MAX;
+  out.stats = stats_;
+  return out;
+}
+
+std::optional<Finding> Executor::step(const Op& op, OpResult* result) {
+  switch (op.kind) {
+    case OpKind::kMalloc:
+    case OpKind::kCalloc:
+      return allocate(op, result);
+    case OpKind::kRealloc:
+      return reallocate(op, result);
+    case OpKind::kFree:
+      if (shadow_.slot(op.slot).p == nullptr) return std::nullopt;
+      return release(op.slot);
+    case OpKind::kFill: {
+      const SlotState& b = shadow_.slot(op.slot);
+      if (b.p == nullptr) return std::nullopt;
+      // Before the user overwrites it, the block must still hold what they wrote last.
+      if (auto f = shadow_.verify_slot(op.slot)) return f;
+      shadow_.refill(op.slot);
+      return after(shadow_.position(b.p), b.p);
+    }
+    case OpKind::kCheck:
+      return full_check();
+    case OpKind::kForeignGrow:
+      result->applied = region_.foreign_grow(op.args[0]);
+      return after(SIZE_MAX, nullptr);
+    case OpKind::kForeignRelease:
+      // Once given back the span is forgotten: whatever happened to it must be seen now.
+      if (auto f = shadow_.verify_foreign()) return f;
+      result->applied = region_.foreign_release();
+      return after(SIZE_MAX, nullptr);
+    case OpKind::kFailGrow:
+      region_.fail_next_growths(static_cast<uint32_t>(op.args[0]));
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<Finding> Executor::release(uint32_t slot) {
+  // Corrupted while live, seen at its end. Every byte: after this the block is forgotten, so
+  // no later full check could see it (the fill that wrote them already cost as much).
+  if (auto f = shadow_.verify_slot(slot)) return f;
+  char* p = shadow_.slot(slot).p;
+  size_t offset = shadow_.position(p);
+  shadow_.remove(slot);
+  heap_.free(p);
+  return after(offset, nullptr);
+}
+
+std::optional<Finding> Executor::judge_null(const Op& op, size_t bytes, bool representable,
+                                            const OpResult& result) {
+  // A NULL is fair when the region (or a region-less heap's budget) refused memory during the
+  // call, when no region could hold the request, or for a zero-byte request (C lets malloc(0)
+  // return NULL).
+  if (result.refused) return std::nullopt;
+  if (!representable || bytes > region_.reserve_bytes() || bytes == 0) return std::nullopt;
+  Finding f;
+  f.kind = std::string(shadow_kind_text(ShadowKind::kSpuriousNull));
+  f.message = absl::StrFormat(
+      "%s of %d bytes returned NULL although %s during the call", op_info(op.kind).name, bytes,
+      heap_.uses_region() ? "no break growth failed" : "the heap's budget refused nothing");
+  return f;
+}
+
+std::optional<Finding> Executor::allocate(const Op& op, OpResult* result) {
+  if (shadow_.slot(op.slot).p != nullptr) {
+    result->slot_live = true;
+    if (auto f = release(op.slot)) return f;  // malloc into a live slot frees it first
+  }
+  bool is_calloc = op.kind == OpKind::kCalloc;
+  size_t bytes = op.args[0];
+  bool overflow = is_calloc && __builtin_mul_overflow(op.args[0], op.args[1], &bytes);
+  char* p = call_heap(result, [&] {
+    return is_calloc ? heap_.calloc(op.args[0], op.args[1]) : heap_.malloc(op.args[0]);
+  });
+  if (p == nullptr) return judge_null(op, bytes, !overflow, *result);
+  result->offset = shadow_.position(p);
+  if (overflow) {
+    Finding f;
+    f.kind = std::string(shadow_kind_text(ShadowKind::kApiContract));
+    f.message = absl::StrFormat("calloc(%d, %d) overflows size_t but returned a block%s",
+                                op.args[0], op.args[1], shadow_.at_text(result->offset));
+    f.offset = shadow_.finding_offset(result->offset);
+    return f;
+  }
+  if (auto f = shadow_.judge_new_block(p, bytes, heap_)) return f;
+  if (is_calloc) {
+    if (auto f = shadow_.verify_zero(p, bytes)) return f;
+  }
+  shadow_.add(op.slot, p, bytes);
+  return after(result->offset, p);
+}
+
+std::optional<Finding> Executor::reallocate(const Op& op, OpResult* result) {
+  SlotState old = shadow_.slot(op.slot);
+  size_t n = op.args[0];
+  result->slot_live = old.p != nullptr;
+  if (old.p != nullptr) {
+    if (auto f = shadow_.verify_slot(op.slot)) return f;
+  }
+  char* q = call_heap(result, [&] { return heap_.realloc(old.p, n); });
+  size_t old_offset = old.p != nullptr ? shadow_.position(old.p) : SIZE_MAX;
+  if (q == nullptr) {
+    if (old.p != nullptr && n == 0) {  // realloc(p, 0): freed
+      shadow_.remove(op.slot);
+      return after(old_offset, nullptr);
+    }
+    if (auto f = judge_null(op, n, true, *result)) return f;
+    // A failed realloc leaves the old block live and unchanged.
+    if (old.p != nullptr) {
+      if (auto f = shadow_.verify_slot(op.slot)) return f;
+    }
+    return after(old_offset, old.p);
+  }
+  result->offset = shadow_.position(q);
+  result->moved = old.p != nullptr && q != old.p;
+  if (old.p != nullptr) shadow_.remove(op.slot);
+  if (auto f = shadow_.judge_new_block(q, n, heap_)) return f;
+  if (old.p != nullptr) {
+    if (auto f = shadow_.verify_moved(q, old, n)) return f;
+  }
+  shadow_.add(op.slot, q, n);
+  if (result->moved) {
+    if (auto f = after(old_offset, nullptr)) return f;
+  }
+  return after(result->offset, q);
+}
+
+std::optional<Finding> Executor::heap_check(bool full, const char* near) {
+  if (full) {
+    ++stats_.full_checks;
+  } else {
+    ++stats_.near_checks;
+  }
+  std::optional<HeapFinding> h = heap_.check(full, near, shadow_);
+  if (!h) return std::nullopt;
+  Finding f;
+  f.kind = "heap-invariant:" + h->id;
+  f.oracle = Oracle::kHeapChecker;
+  f.message = std::move(h->message);
+  f.offset = h->offset;
+  return f;
+}
+
+std::optional<Finding> Executor::full_check() {
+  work_since_full_ = 0;
+  if (auto f = shadow_.verify_all()) return f;
+  if (auto f = shadow_.verify_foreign()) return f;
+  return heap_check(true, nullptr);
+}
+
+std::optional<Finding> Executor::after(size_t touched, const char* result) {
+  if (mode_ == CheckMode::kEveryOp) return full_check();
+  if (auto f = shadow_.verify_foreign(/*edges_only=*/true)) return f;
+  const char* below = nullptr;
+  const char* above = nullptr;
+  if (touched != SIZE_MAX) {
+    if (auto f = shadow_.verify_neighbours(touched, &below, &above)) return f;
+  }
+  if (auto f = heap_check(false, result)) return f;
+  if (below != nullptr) {
+    if (auto f = heap_check(false, below)) return f;
+  }
+  if (above != nullptr) {
+    if (auto f = heap_check(false, above)) return f;
+  }
+  // A full check costs about one unit per live block and per 64 live bytes; running one when
+  // as many operations have passed keeps the checking cost per operation O(1) amortized.
+  ++work_since_full_;
+  if (work_since_full_ > shadow_.live_count() + shadow_.live_bytes() / 64) return full_check();
+  return std::nullopt;
+}
+
+}  // namespace allocfuzz

@@ -1,0 +1,104 @@
+// The executor: runs a program against a heap on its region, with the shadow model and the
+// heap's white-box checker judging every operation, and returns the first finding.
+//
+// Two check modes:
+//   kEveryOp    the whole heap checker and every live block's contents after every
+//               operation: the first operation that broke the heap is named exactly. For
+//               replay, minimize, check and the tests.
+//   kAmortized  after every operation the cheap checks (the result block and its neighbours:
+//               contents and the heap's local check; foreign spans); the full checks when the
+//               work since the last one exceeds the live block count, at `check` and at the
+//               end. For fuzzing: the per-operation cost stays O(1) amortized, and replay
+//               then names the exact operation.
+// Both modes run the full checks at the end, so a program that passes in one passes in the
+// other; the mode decides only how soon a finding is seen.
+#ifndef ALLOCFUZZ_FUZZ_EXECUTOR_H_
+#define ALLOCFUZZ_FUZZ_EXECUTOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "allocator/region/pseudo_brk.h"
+#include "fuzz/heaps/tested_heap.h"
+#include "fuzz/oracle/finding.h"
+#include "fuzz/oracle/shadow.h"
+#include "fuzz/program/ops.h"
+
+namespace allocfuzz {
+
+enum class CheckMode : uint8_t { kEveryOp, kAmortized };
+
+// What an operation did, for traces.
+struct OpResult {
+  bool returned = false;  // malloc/calloc/realloc: a pointer came back (maybe NULL)
+  bool null = false;      // it was NULL
+  size_t offset = 0;      // Shadow::position of the payload when not NULL (a region offset)
+  bool moved = false;     // realloc: the block moved
+  bool applied = true;    // foreign-grow/foreign-release: the region did it
+  // For comparing heaps (fuzz/harness/diff_runner.h):
+  bool slot_live = false;  // the operation's slot held a live block before it
+  bool refused = false;    // the region refused a growth, or the heap its budget, in the call
+  int error = 0;           // errno after a NULL result (0 when the heap left it alone)
+};
+
+class OpObserver {
+ public:
+  virtual ~OpObserver() = default;
+  virtual void on_op(size_t index, const Op& op, const OpResult& result) = 0;
+};
+
+struct ExecStats {
+  uint64_t ops = 0;
+  uint64_t full_checks = 0;
+  uint64_t near_checks = 0;
+};
+
+struct Outcome {
+  std::optional<Finding> finding;
+  ExecStats stats;
+};
+
+class Executor {
+ public:
+  // The heap must live on `region`. The executor resets both before each program.
+  Executor(PseudoBrk& region, TestedHeap& heap);
+
+  Outcome run(const Program& program, CheckMode mode, OpObserver* observer = nullptr);
+
+  // The index of the operation being executed, or SIZE_MAX: for signal handlers and the
+  // sanitizers' death callback, which must name the operation in flight.
+  static size_t op_in_flight();
+
+  const Shadow& shadow() const { return shadow_; }
+  TestedHeap& heap() const { return heap_; }
+  PseudoBrk& region() const { return region_; }
+
+ private:
+  std::optional<Finding> step(const Op& op, OpResult* result);
+  std::optional<Finding> allocate(const Op& op, OpResult* result);
+  std::optional<Finding> reallocate(const Op& op, OpResult* result);
+  std::optional<Finding> release(uint32_t slot);
+  // Growths the region refused plus requests the heap refused, so far: a NULL is fair when
+  // this rose during the call.
+  uint64_t refusals() const;
+  // Runs one allocating call with errno cleared, and records in *result what came back.
+  template <typename Call>
+  char* call_heap(OpResult* result, Call call);
+  std::optional<Finding> judge_null(const Op& op, size_t bytes, bool representable,
+                                    const OpResult& result);
+  std::optional<Finding> after(size_t touched, const char* result);
+  std::optional<Finding> full_check();
+  std::optional<Finding> heap_check(bool full, const char* near);
+
+  PseudoBrk& region_;
+  TestedHeap& heap_;
+  Shadow shadow_;
+  CheckMode mode_ = CheckMode::kEveryOp;
+  uint64_t work_since_full_ = 0;
+  ExecStats stats_;
+};
+
+}  // namespace allocfuzz
+
+#endif  // ALLOCFUZZ_FUZZ_EXECUTOR_H_

@@ -1,0 +1,43 @@
+// FreeArrayTestedHeap's checks, map and defects.
+#include "fuzz/heaps/free_array_adapter.h"
+
+#include "allocator/free_array/heap_checker.h"
+#include "allocator/free_array/heap_map.h"
+#include "fuzz/heaps/tested_heap.h"
+
+namespace allocfuzz {
+
+std::optional<HeapFinding> FreeArrayTestedHeap::check(bool full, const void* near,
+                                                      const LiveView& live) {
+  CheckOptions options;
+  options.context = &live;
+  options.requested_size = [](const void* context, const void* payload) {
+    return static_cast<const LiveView*>(context)->requested_size(payload);
+  };
+  std::optional<HeapViolation> v =
+      full ? check_heap(heap_, options) : check_heap_near(heap_, near, options);
+  if (!v) return std::nullopt;
+  FixedText<512> text;
+  append_violation(*v, text);
+  return HeapFinding{invariant_info(v->invariant).id, v->offset, std::string(text.view())};
+}
+
+void FreeArrayTestedHeap::append_map(size_t offset, TextBuffer& out) const {
+  append_heap_map(heap_, offset, 4, out);
+}
+
+bool FreeArrayTestedHeap::set_defect(std::string_view name) {
+  if (name.empty()) return heap_.set_defect(std::nullopt);
+  std::optional<Defect> d = defect_by_name(name);
+  return d.has_value() && heap_.set_defect(d);
+}
+
+std::vector<std::string_view> FreeArrayTestedHeap::defect_names() const {
+  std::vector<std::string_view> names;
+  if constexpr (kDefectsCompiledIn) {
+    for (const DefectInfo& d : kDefects) names.push_back(d.name);
+  }
+  return names;
+}
+
+}  // namespace allocfuzz

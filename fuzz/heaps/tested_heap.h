@@ -1,0 +1,94 @@
+// TestedHeap: the small interface through which the executor drives any heap. The executor
+// knows nothing else of the heap: the shadow model judges it from the outside, and the
+// optional white-box check (`check`) judges it from the inside.
+//
+// A heap lives on a PseudoBrk region that the harness owns; `reset()` is called after the
+// region was reset, once per program, and must forget every block. A heap that does not
+// (the system allocator) says so with uses_region(); its reset() must give back every block
+// it still holds.
+#ifndef ALLOCFUZZ_FUZZ_TESTED_HEAP_H_
+#define ALLOCFUZZ_FUZZ_TESTED_HEAP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allocator/base/fixed_text.h"
+#include "allocator/region/pseudo_brk.h"
+
+namespace allocfuzz {
+
+// What the user holds, for white-box checks that want it (sizes of the live blocks).
+class LiveView {
+ public:
+  virtual ~LiveView() = default;
+  // The requested size of the live block whose payload is at `p`, or SIZE_MAX.
+  virtual size_t requested_size(const void* p) const = 0;
+};
+
+// A white-box finding: the kind after "heap-invariant:" (e.g. "free-tag"), the region offset,
+// and a one-line message.
+struct HeapFinding {
+  std::string id;
+  size_t offset = 0;
+  std::string message;
+};
+
+class TestedHeap {
+ public:
+  virtual ~TestedHeap() = default;
+  virtual void* malloc(size_t n) = 0;
+  virtual void free(void* p) = 0;
+  virtual void* realloc(void* p, size_t n) = 0;
+  virtual void* calloc(size_t count, size_t size) = 0;
+  // Bytes usable at p, or SIZE_MAX when the heap cannot tell.
+  virtual size_t usable_size(const void* p) = 0;
+  // The payload alignment the heap promises.
+  virtual size_t alignment() const = 0;
+  // White-box checks. `near` null: the whole heap; otherwise cheap checks around that live
+  // block (or, with near == nullptr and full == false, only the O(1) ones). Heaps without a
+  // checker return nullopt.
+  virtual std::optional<HeapFinding> check(bool full, const void* near, const LiveView& live) = 0;
+  // A map of the heap around `offset`, for reports (optional).
+  virtual void append_map(size_t offset, TextBuffer& out) const {
+    (void)offset;
+    (void)out;
+  }
+  virtual void reset() = 0;
+  // False for a heap whose blocks are not on the region (the system allocator). The shadow
+  // model then skips the judgements that need the region (below the break, clear of foreign
+  // spans), and reports name blocks by allocation number, not by region offset, since their
+  // addresses differ from run to run.
+  virtual bool uses_region() const { return true; }
+  // How many requests the heap refused for want of memory without asking the region (a
+  // region-less heap's budget), since it was made. A NULL is fair when this count or the
+  // region's failed growths rose during the call.
+  virtual uint64_t refusals() const { return 0; }
+  // Turns on the named historical defect (`# defect: NAME`), or none for an empty name.
+  // False when this heap (or this build) has no such defect. Set before run(); reset() keeps it.
+  virtual bool set_defect(std::string_view name) { return name.empty(); }
+  // The defects this heap can switch on in this build (empty without ALLOCFUZZ_DEFECTS).
+  virtual std::vector<std::string_view> defect_names() const { return {}; }
+};
+
+// The heaps the harness can build, by name (`# heap: NAME`, `--heap=NAME`).
+struct HeapKind {
+  std::string_view name;
+  std::string_view description;
+  std::unique_ptr<TestedHeap> (*make)(PseudoBrk& region);
+};
+const std::vector<HeapKind>& heap_kinds();
+const HeapKind* find_heap_kind(std::string_view name);
+// Adds a heap kind to the registry, e.g. the deliberately broken heaps that only a test build
+// of the command line links in. Call it before any lookup (a static initializer will do); the
+// name and description must outlive the process. Returns false, changing nothing, when the
+// name is taken.
+bool register_heap_kind(const HeapKind& kind);
+
+}  // namespace allocfuzz
+
+#endif  // ALLOCFUZZ_FUZZ_TESTED_HEAP_H_

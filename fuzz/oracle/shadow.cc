@@ -1,0 +1,237 @@
+// The shadow model's bookkeeping and judgements; see shadow.h.
+#include "fuzz/oracle/shadow.h"
+
+#include <absl/strings/str_format.h>
+
+#include <cstring>
+
+#include "fuzz/oracle/content_pattern.h"
+
+namespace allocfuzz {
+namespace {
+
+Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
+  Finding f;
+  f.kind = std::string(shadow_kind_text(kind));
+  f.oracle = Oracle::kShadow;
+  f.message = std::move(message);
+  f.offset = offset;
+  return f;
+}
+
+// "+0x0001a8": the one way addresses are printed.
+std::string off_text(size_t offset) { return absl::StrFormat("+0x%06x", offset); }
+
+// What a corrupted word at `p + at` says about where it came from: a pattern word of an
+// allocation that existed (ids below `next_id`) names its owner; anything else is shown raw.
+std::string describe_word(const char* p, size_t at, uint32_t next_id) {
+  uint64_t word;
+  std::memcpy(&word, p + (at & ~size_t{7}), sizeof word);
+  uint32_t id;
+  uint64_t k;
+  if (decode_pattern_word(word, &id, &k) && id != 0 && id < next_id) {
+    return absl::StrFormat("the word there is byte %d of allocation #%d's pattern", k * 8, id);
+  }
+  return absl::StrFormat("the word there reads 0x%016x", word);
+}
+
+}  // namespace
+
+Shadow::Shadow(const PseudoBrk& region) : region_(region), slots_(kMaxSlots) {
+  order_.reserve(kMaxSlots);
+}
+
+void Shadow::reset() {
+  for (const Ref& r : order_) slots_[r.slot] = SlotState{};
+  order_.clear();
+  next_id_ = 1;
+  live_bytes_ = 0;
+}
+
+size_t Shadow::lower_bound(size_t offset) const {
+  size_t lo = 0, hi = order_.size();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (order_[mid].offset < offset) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+void Shadow::add(uint32_t s, char* p, size_t requested) {
+  slots_[s] = SlotState{p, requested, next_id_++};
+  live_bytes_ += requested;
+  size_t at = lower_bound(off(p));
+  order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(at), Ref{off(p), s});
+  fill_pattern(p, requested, slots_[s].id);
+}
+
+void Shadow::remove(uint32_t s) {
+  size_t at = lower_bound(off(slots_[s].p));
+  while (at < order_.size() && order_[at].slot != s) ++at;  // equal offsets only for size 0
+  order_.erase(order_.begin() + static_cast<std::ptrdiff_t>(at));
+  live_bytes_ -= slots_[s].requested;
+  slots_[s] = SlotState{};
+}
+
+void Shadow::refill(uint32_t s) {
+  SlotState& b = slots_[s];
+  b.id = next_id_++;
+  fill_pattern(b.p, b.requested, b.id);
+}
+
+size_t Shadow::requested_size(const void* p) const {
+  size_t o = off(p);
+  size_t at = lower_bound(o);
+  if (at < order_.size() && order_[at].offset == o) return slots_[order_[at].slot].requested;
+  return SIZE_MAX;
+}
+
+std::string Shadow::at_text(size_t position) const {
+  return uses_region_ ? " at " + off_text(position) : std::string();
+}
+
+std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
+                                               TestedHeap& heap) const {
+  size_t o = off(p);
+  size_t alignment = heap.alignment();
+  if (reinterpret_cast<uintptr_t>(p) % alignment != 0) {
+    // Outside the region an offset means nothing (it would differ between placements).
+    bool inside = uses_region_ && region_.contains(p);
+    std::string where = inside         ? " at " + off_text(o)
+                        : uses_region_ ? std::string(" at a pointer outside the region")
+                                       : std::string();
+    return shadow_finding(ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
+                          absl::StrFormat("block%s is not %d-aligned", where, alignment));
+  }
+  if (uses_region_) {
+    size_t brk = region_.stats().break_offset;
+    if (!region_.contains(p) || o > brk || requested > brk - o) {
+      // Outside the region, offsets mean nothing: say where relative to it, not where it is.
+      std::string where = region_.contains(p) ? off_text(o) : std::string("outside the region");
+      return shadow_finding(ShadowKind::kOutOfRegion, region_.contains(p) ? o : SIZE_MAX,
+                            absl::StrFormat("block at %s of %d bytes is not below the break %s",
+                                            where, requested, off_text(brk)));
+    }
+  }
+  size_t end = o + (requested == 0 ? 1 : requested);
+  // The live block starting at or below o that reaches past o, or one starting inside.
+  size_t at = lower_bound(o);
+  size_t other = SIZE_MAX;  // index in order_ of the live block it overlaps
+  if (at > 0) {
+    const SlotState& prev = slots_[order_[at - 1].slot];
+    size_t prev_end = order_[at - 1].offset + (prev.requested == 0 ? 1 : prev.requested);
+    if (prev_end > o) other = at - 1;
+  }
+  if (other == SIZE_MAX && at < order_.size() && order_[at].offset < end) other = at;
+  if (other != SIZE_MAX) {
+    const Ref& r = order_[other];
+    return shadow_finding(
+        ShadowKind::kOverlap, finding_offset(o),
+        absl::StrFormat("block%s of %d bytes overlaps live block s%d%s of %d bytes", at_text(o),
+                        requested, r.slot, at_text(r.offset), slots_[r.slot].requested));
+  }
+  for (size_t i = 0; uses_region_ && i < region_.foreign_span_count(); ++i) {
+    const ForeignSpan& span = region_.foreign_span(i);
+    if (span.offset < end && o < span.offset + span.length) {
+      return shadow_finding(
+          ShadowKind::kOverlap, o,
+          absl::StrFormat("block at %s of %d bytes overlaps the foreign span at "
+                          "%s of %d bytes",
+                          off_text(o), requested, off_text(span.offset), span.length));
+    }
+  }
+  size_t usable = heap.usable_size(p);
+  if (usable != SIZE_MAX && usable < requested) {
+    return shadow_finding(ShadowKind::kUsableTooSmall, finding_offset(o),
+                          absl::StrFormat("usable size %d of the block%s is below the "
+                                          "requested %d",
+                                          usable, at_text(o), requested));
+  }
+  return std::nullopt;
+}
+
+std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
+  const SlotState& b = slots_[s];
+  size_t bad;
+  if (!edges_only || b.requested <= 2 * kEdgeBytes) {
+    bad = first_pattern_mismatch(b.p, b.requested, b.id);
+  } else {
+    bad = first_pattern_mismatch(b.p, kEdgeBytes, b.id);
+    if (bad == SIZE_MAX) {
+      // The tail starts on a word boundary so that the pattern words line up.
+      size_t tail = (b.requested - kEdgeBytes) & ~size_t{7};
+      bad = first_pattern_mismatch_from(b.p, tail, b.requested, b.id);
+    }
+  }
+  if (bad == SIZE_MAX) return std::nullopt;
+  size_t o = off(b.p);
+  return shadow_finding(
+      ShadowKind::kContentCorrupted, finding_offset(o + bad),
+      absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
+                      "behind the user's back; %s",
+                      bad, s, at_text(o), b.requested, describe_word(b.p, bad, next_id_)));
+}
+
+std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
+                                            size_t requested) const {
+  size_t keep = old.requested < requested ? old.requested : requested;
+  size_t bad = first_pattern_mismatch(p, keep, old.id);
+  if (bad == SIZE_MAX) return std::nullopt;
+  std::string moves = uses_region_ ? " from " + off_text(off(old.p)) + " to " + off_text(off(p))
+                                   : std::string(p == old.p ? " in place" : " to a new block");
+  return shadow_finding(
+      ShadowKind::kReallocLostData, finding_offset(off(p) + bad),
+      absl::StrFormat("realloc%s (%d -> %d bytes) lost byte %d; %s", moves, old.requested,
+                      requested, bad, describe_word(p, bad, next_id_)));
+}
+
+std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) const {
+  size_t bad = first_nonzero(p, requested);
+  if (bad == SIZE_MAX) return std::nullopt;
+  return shadow_finding(
+      ShadowKind::kCallocNotZero, finding_offset(off(p) + bad),
+      absl::StrFormat("calloc block%s (%d bytes): byte %d is 0x%02x, not 0", at_text(off(p)),
+                      requested, bad, static_cast<unsigned char>(p[bad])));
+}
+
+std::optional<Finding> Shadow::verify_neighbours(size_t offset, const char** below,
+                                                 const char** above) const {
+  size_t at = lower_bound(offset);
+  size_t next = at < order_.size() && order_[at].offset == offset ? at + 1 : at;
+  *below = at > 0 ? slots_[order_[at - 1].slot].p : nullptr;
+  *above = next < order_.size() ? slots_[order_[next].slot].p : nullptr;
+  if (at > 0) {
+    if (auto f = verify_slot(order_[at - 1].slot, true)) return f;
+  }
+  if (next < order_.size()) {
+    if (auto f = verify_slot(order_[next].slot, true)) return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<Finding> Shadow::verify_all() const {
+  for (const Ref& r : order_) {
+    if (auto f = verify_slot(r.slot)) return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
+  intptr_t bad = region_.first_clobbered_foreign_byte(edges_only ? kEdgeBytes : SIZE_MAX);
+  if (bad < 0) return std::nullopt;
+  auto o = static_cast<size_t>(bad);
+  bool lost = o >= region_.stats().break_offset;
+  return shadow_finding(
+      ShadowKind::kForeignClobbered, o,
+      lost ? absl::StrFormat("the foreign byte at %s lost access: the break was "
+                             "lowered to %s under the other party's span",
+                             off_text(o), off_text(region_.stats().break_offset))
+           : absl::StrFormat("the foreign byte at %s was overwritten; %s", off_text(o),
+                             describe_word(region_.start(), o, next_id_)));
+}
+
+}  // namespace allocfuzz

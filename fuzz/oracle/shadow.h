@@ -1,0 +1,104 @@
+// The shadow model: what a correct heap must have done, kept beside the heap under test. It
+// knows the live blocks (slot, offset, requested size, allocation id), keeps them in address
+// order for overlap and neighbour queries, and judges each result. It does not depend on the
+// heap's internals, so it serves any heap.
+//
+// Hot-path rule: after the first programs (reserve() happens once), nothing here allocates;
+// only building a finding's message does.
+#ifndef ALLOCFUZZ_FUZZ_SHADOW_H_
+#define ALLOCFUZZ_FUZZ_SHADOW_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "allocator/region/pseudo_brk.h"
+#include "fuzz/heaps/tested_heap.h"
+#include "fuzz/oracle/finding.h"
+#include "fuzz/program/ops.h"
+
+namespace allocfuzz {
+
+struct SlotState {
+  char* p = nullptr;  // payload, or nullptr when the slot is empty
+  size_t requested = 0;
+  uint32_t id = 0;  // allocation id: seeds the content pattern
+};
+
+class Shadow final : public LiveView {
+ public:
+  explicit Shadow(const PseudoBrk& region);
+
+  // Whether the heap's blocks live on the region (TestedHeap::uses_region). Without a region,
+  // blocks are ordered by address, the region judgements are skipped, and messages name blocks
+  // by slot and allocation number only (addresses differ from run to run). Set while empty.
+  void set_uses_region(bool uses_region) { uses_region_ = uses_region; }
+  bool uses_region() const { return uses_region_; }
+  // Where a block is, as the index orders it: its region offset, or for a region-less heap
+  // its address.
+  size_t position(const void* p) const {
+    return uses_region_ ? region_.offset_of(p) : reinterpret_cast<uintptr_t>(p);
+  }
+  // " at +0x0001a8" for a region position, nothing without a region.
+  std::string at_text(size_t position) const;
+  // A finding's offset: the position on the region, or SIZE_MAX (no map) without one.
+  size_t finding_offset(size_t position) const { return uses_region_ ? position : SIZE_MAX; }
+
+  void reset();
+  const SlotState& slot(uint32_t s) const { return slots_[s]; }
+  size_t live_count() const { return order_.size(); }
+  uint64_t live_bytes() const { return live_bytes_; }
+
+  // A new block in slot `s` (which must be empty): record it and write the user's pattern.
+  void add(uint32_t s, char* p, size_t requested);
+  // The slot's block is gone (freed, or moved by realloc).
+  void remove(uint32_t s);
+  // The user rewrites the slot's block with a fresh pattern.
+  void refill(uint32_t s);
+
+  // Judgements; each returns a finding (op_index left 0) or nullopt.
+  // A non-null result of malloc/calloc/realloc, before it is recorded: aligned, inside the
+  // region below the break, overlapping no live block and no foreign span, and (asked of the
+  // heap only once the pointer is known to be sane) with a usable size that covers the request.
+  std::optional<Finding> judge_new_block(const char* p, size_t requested, TestedHeap& heap) const;
+  // A block's bytes still hold its pattern: all of them, or (edges_only) the first and last
+  // kEdgeBytes, where a heap's boundary metadata lands when it strays.
+  static constexpr size_t kEdgeBytes = 128;
+  std::optional<Finding> verify_slot(uint32_t s, bool edges_only = false) const;
+  // realloc kept min(old, new) bytes of `old` at `p`.
+  std::optional<Finding> verify_moved(const char* p, const SlotState& old, size_t requested) const;
+  // calloc's memory reads as zero.
+  std::optional<Finding> verify_zero(const char* p, size_t requested) const;
+  // The live blocks just below and just above `offset` in address order, not counting a block
+  // at `offset` itself (the executor has just written or verified it): their edges are
+  // verified, and their payloads returned in *below / *above (nullptr when none), so that the
+  // caller's checks around them need no second search.
+  std::optional<Finding> verify_neighbours(size_t offset, const char** below,
+                                           const char** above) const;
+  std::optional<Finding> verify_all() const;
+  std::optional<Finding> verify_foreign(bool edges_only = false) const;
+
+  // LiveView: the requested size of the live block whose payload is at p.
+  size_t requested_size(const void* p) const override;
+
+ private:
+  struct Ref {
+    size_t offset;  // payload offset in the region
+    uint32_t slot;
+  };
+  size_t lower_bound(size_t offset) const;  // first Ref with offset >= `offset`
+  size_t off(const void* p) const { return position(p); }
+
+  const PseudoBrk& region_;
+  bool uses_region_ = true;
+  std::vector<SlotState> slots_;
+  std::vector<Ref> order_;  // live blocks by offset; capacity kMaxSlots, reserved once
+  uint32_t next_id_ = 1;
+  uint64_t live_bytes_ = 0;
+};
+
+}  // namespace allocfuzz
+
+#endif  // ALLOCFUZZ_FUZZ_SHADOW_H_

@@ -1,0 +1,325 @@
+// The binary spelling of programs, exactly as FORMAT.md ("Binary encoding (v1)") describes it.
+//
+// Two tables drive everything here, and both are derived, never written out by hand:
+//   - EDGE, built from FORMAT.md's rule at compile time (make_edge_table);
+//   - the opcode map, built from kOps' weights in table order (make_opcode_map), so that adding
+//     or reweighting a row in ops.h is the only change the binary format needs.
+//
+// The decoder is on the fuzzer's per-input path. Its invariants:
+//   - it accepts every byte string (nothing is rejected; running out of bytes just ends it);
+//   - it reads data[0 .. size) and nothing else;
+//   - it makes no allocation once out->ops has capacity (clear() keeps capacity, and the
+//     header strings it resets fit in the capacity they already have).
+#include "fuzz/program/binary_codec.h"
+
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "fuzz/program/ops.h"
+
+namespace allocfuzz {
+namespace {
+
+// --- EDGE ------------------------------------------------------------------------------------
+
+constexpr uint64_t kSizeMax = ~uint64_t{0};  // SIZE_MAX in FORMAT.md: sizes are 64-bit
+
+// The rule's values in order, and how many the rule gave (checked against kEdgeCount below).
+struct EdgeTable {
+  std::array<uint64_t, kEdgeCount> values{};
+  size_t count = 0;
+  constexpr void add(uint64_t v) {
+    values[count] = v;  // past the end: not a constant expression, so too many fails to compile
+    ++count;
+  }
+};
+
+constexpr EdgeTable make_edge_table() {
+  EdgeTable t;
+  // Around each power of two 2^7 .. 2^20: just below, at, and just above (7 values each).
+  for (unsigned k = 7; k <= 20; ++k) {
+    const uint64_t p = uint64_t{1} << k;
+    for (uint64_t v : {p - 16, p - 9, p - 8, p - 1, p, p + 1, p + 8}) t.add(v);
+  }
+  // 3·2^k, k = 7 .. 21: sizes halfway between powers of two.
+  for (unsigned k = 7; k <= 21; ++k) t.add(uint64_t{3} << k);
+  // Large values, up to the top of the 64-bit range (overflow in size arithmetic).
+  for (uint64_t v :
+       {uint64_t{1} << 24, (uint64_t{1} << 30) - 8, uint64_t{1} << 30, uint64_t{1} << 31,
+        uint64_t{1} << 32, (uint64_t{1} << 32) + 8, uint64_t{1} << 48, uint64_t{1} << 63,
+        kSizeMax - 16, kSizeMax - 15, kSizeMax - 8, kSizeMax - 7, kSizeMax - 1, kSizeMax}) {
+    t.add(v);
+  }
+  return t;
+}
+
+constexpr EdgeTable kEdgeTable = make_edge_table();
+static_assert(kEdgeTable.count == kEdgeCount, "FORMAT.md's EDGE rule gives 127 sizes");
+constexpr const std::array<uint64_t, kEdgeCount>& kEdges = kEdgeTable.values;
+static_assert(kEdges[0] == 112 && kEdges[kEdgeCount - 1] == kSizeMax);
+
+// --- Opcode values ---------------------------------------------------------------------------
+
+// The opcode byte's low four bits select the operation: 16 values shared out by weight.
+constexpr unsigned kOpcodeValues = 16;
+
+constexpr unsigned total_weight() {
+  unsigned sum = 0;
+  for (const OpInfo& info : kOps) sum += info.weight;
+  return sum;
+}
+static_assert(
+    total_weight() == kOpcodeValues,
+    "the weights in ALLOCFUZZ_OPS (fuzz/program/ops.h) must share out exactly 16 opcode values");
+
+// Every operation needs an opcode value of its own, or the encoder could not write it.
+constexpr bool every_weight_positive() {
+  for (const OpInfo& info : kOps) {
+    if (info.weight == 0) return false;
+  }
+  return true;
+}
+static_assert(every_weight_positive(), "an operation with weight 0 has no binary spelling");
+
+// Opcode value -> operation: each row of kOps, in table order, takes `weight` consecutive values.
+constexpr std::array<OpKind, kOpcodeValues> make_opcode_map() {
+  std::array<OpKind, kOpcodeValues> map{};
+  unsigned value = 0;
+  for (const OpInfo& info : kOps) {
+    for (unsigned i = 0; i < info.weight; ++i) map[value++] = info.kind;
+  }
+  return map;
+}
+
+// Operation -> its canonical opcode value, the first of its row (FORMAT.md, "Canonical form").
+constexpr std::array<uint8_t, kOpCount> make_first_opcode() {
+  std::array<uint8_t, kOpCount> first{};
+  unsigned value = 0;
+  for (const OpInfo& info : kOps) {
+    first[static_cast<size_t>(info.kind)] = static_cast<uint8_t>(value);
+    value += info.weight;
+  }
+  return first;
+}
+
+constexpr std::array<OpKind, kOpcodeValues> kOpcodeMap = make_opcode_map();
+constexpr std::array<uint8_t, kOpCount> kFirstOpcode = make_first_opcode();
+
+// --- Byte layout constants -------------------------------------------------------------------
+
+constexpr uint8_t kConfigLow = 1u << 0;    // config bit 0: placement low
+constexpr uint8_t kConfigLimit = 1u << 1;  // config bit 1: a limit varint follows
+constexpr unsigned kSlotInOpcode = 15;     // c >> 4 below this is the slot; equal: slot-ext
+constexpr uint8_t kSizeEdgeBase = 0x80;    // size bytes 0x80 .. 0xFE index EDGE
+constexpr uint8_t kSizeVarint = 0xFF;      // size byte: a varint follows
+constexpr unsigned kMaxVarintBytes = 10;   // ceil(64 / 7)
+
+static_assert(kSizeEdgeBase + kEdgeCount == kSizeVarint);
+static_assert(kMaxSlots == 1024, "FORMAT.md takes slot-ext modulo 1024");
+
+// --- Decoding --------------------------------------------------------------------------------
+
+// A cursor over data[0 .. size). Every read checks the bound first and reports running out
+// with `false`; nothing ever reads at or past `size`.
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+
+  size_t pos() const { return pos_; }
+  bool at_end() const { return pos_ == size_; }
+
+  bool byte(uint8_t* out) {
+    if (pos_ == size_) return false;
+    *out = data_[pos_++];
+    return true;
+  }
+
+  // LEB128, low bits first. At most kMaxVarintBytes are read whatever their high bits say, and
+  // payload bits past bit 63 are dropped (the shift discards them: unsigned, well defined).
+  bool varint(uint64_t* out) {
+    uint64_t value = 0;
+    for (unsigned i = 0; i < kMaxVarintBytes; ++i) {
+      uint8_t b;
+      if (!byte(&b)) return false;
+      value |= uint64_t{b & 0x7Fu} << (7 * i);
+      if ((b & 0x80) == 0) break;
+    }
+    *out = value;
+    return true;
+  }
+
+  bool size_operand(uint64_t* out) {
+    uint8_t s;
+    if (!byte(&s)) return false;
+    if (s < kSizeEdgeBase) {
+      *out = s;
+      return true;
+    }
+    if (s < kSizeVarint) {
+      *out = kEdges[s - kSizeEdgeBase];
+      return true;
+    }
+    return varint(out);
+  }
+
+  bool operand(Arg arg, uint64_t* out) {
+    switch (arg) {
+      case Arg::kNone:
+        *out = 0;
+        return true;
+      case Arg::kSize:
+        return size_operand(out);
+      case Arg::kCount: {
+        uint8_t k;
+        if (!byte(&k)) return false;
+        *out = k;
+        return true;
+      }
+    }
+    return false;  // not reached: every Arg is handled above
+  }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+// One operation from the reader into *op. false: the bytes ran out (op is then unspecified).
+bool decode_op(Reader& in, Op* op) {
+  uint8_t c;
+  if (!in.byte(&c)) return false;
+  const OpInfo& info = op_info(kOpcodeMap[c & 0x0F]);
+  op->kind = info.kind;
+  op->slot = 0;
+  if (info.has_slot) {
+    const unsigned high = c >> 4;
+    if (high < kSlotInOpcode) {
+      op->slot = high;
+    } else {
+      uint64_t ext;
+      if (!in.varint(&ext)) return false;
+      // (15 + ext) mod 1024. The sum may wrap mod 2^64, but 1024 divides 2^64, so the wrapped
+      // sum has the same residue as the true one.
+      op->slot = static_cast<uint32_t>((kSlotInOpcode + ext) % kMaxSlots);
+    }
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    if (!in.operand(info.args[i], &op->args[i])) return false;
+  }
+  return true;
+}
+
+// --- Encoding --------------------------------------------------------------------------------
+
+void put_varint(uint64_t value, std::vector<uint8_t>* out) {
+  // Minimal: stop as soon as the rest is zero (0 itself is one byte).
+  while (value >= 0x80) {
+    out->push_back(static_cast<uint8_t>(value | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<uint8_t>(value));
+}
+
+void put_size(uint64_t size, std::vector<uint8_t>* out) {
+  // The direct form wins over EDGE: EDGE's first entries (112 .. 127) are also below 0x80.
+  if (size < kSizeEdgeBase) {
+    out->push_back(static_cast<uint8_t>(size));
+    return;
+  }
+  for (size_t i = 0; i < kEdgeCount; ++i) {
+    if (kEdges[i] == size) {
+      out->push_back(static_cast<uint8_t>(kSizeEdgeBase + i));
+      return;
+    }
+  }
+  out->push_back(kSizeVarint);
+  put_varint(size, out);
+}
+
+}  // namespace
+
+std::span<const uint64_t> edge_sizes() { return kEdges; }
+
+DecodeStatus decode_binary(const uint8_t* data, size_t size, Program* out) {
+  // Reset everything, keeping capacity. "free-array" fits in any std::string's inline buffer,
+  // and assignment never shrinks, so none of this allocates.
+  out->header.placement = Placement::kHigh;
+  out->header.limit.reset();
+  out->header.heap.assign(kDefaultHeap);
+  out->header.defect.clear();
+  out->header.expect.reset();
+  out->ops.clear();
+
+  DecodeStatus status;
+  Reader in(data, size);
+  uint8_t config;
+  if (!in.byte(&config)) return status;  // empty input: the empty program, placement high
+  if (config & kConfigLow) out->header.placement = Placement::kLow;
+  // Bits 2-7 are reserved and ignored.
+  if (config & kConfigLimit) {
+    // A limit whose varint runs out is treated like a cut operation: it is dropped (no limit)
+    // and the input is reported truncated where the limit began.
+    const size_t start = in.pos();
+    uint64_t limit;
+    if (!in.varint(&limit)) return DecodeStatus{true, start};
+    out->header.limit = limit;
+  }
+
+  while (!in.at_end() && out->ops.size() < kMaxOps) {
+    const size_t start = in.pos();
+    Op op;
+    if (!decode_op(in, &op)) return DecodeStatus{true, start};  // the partial op is dropped
+    out->ops.push_back(op);
+  }
+  return status;
+}
+
+std::vector<uint8_t> encode_binary(const Program& program) {
+  std::vector<uint8_t> out;
+  out.reserve(2 + program.ops.size() * 2);  // a guess: most canonical ops take one to three
+
+  const ProgramHeader& header = program.header;
+  uint8_t config = 0;
+  if (header.placement == Placement::kLow) config |= kConfigLow;
+  if (header.limit) config |= kConfigLimit;
+  out.push_back(config);
+  if (header.limit) put_varint(*header.limit, &out);
+
+  for (const Op& op : program.ops) {
+    const OpInfo& info = op_info(op.kind);
+    uint8_t c = kFirstOpcode[static_cast<size_t>(op.kind)];
+    if (info.has_slot) {
+      // A valid program's slots are below kMaxSlots; anything else would not come back.
+      assert(op.slot < kMaxSlots);
+      if (op.slot < kSlotInOpcode) {
+        out.push_back(static_cast<uint8_t>(c | op.slot << 4));
+      } else {
+        out.push_back(static_cast<uint8_t>(c | kSlotInOpcode << 4));
+        put_varint(op.slot - kSlotInOpcode, &out);
+      }
+    } else {
+      out.push_back(c);  // c >> 4 is written 0 for operations without a slot
+    }
+    for (size_t i = 0; i < 2; ++i) {
+      switch (info.args[i]) {
+        case Arg::kNone:
+          break;
+        case Arg::kSize:
+          put_size(op.args[i], &out);
+          break;
+        case Arg::kCount:
+          assert(op.args[i] <= kMaxFailGrow);  // one byte; the text parser enforces K <= 255
+          out.push_back(static_cast<uint8_t>(op.args[i]));
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace allocfuzz

@@ -1,0 +1,55 @@
+// `allocfuzz run TARGET [SECONDS] [-- libFuzzer args...]`: runs a libFuzzer target from the
+// fuzz build on all cores (fork mode) and turns what it finds into repros.
+//
+// Layout, relative to the repository root (found from the binary, build/<preset>/bin/ ->
+// ../../.., or given with --root):
+//   corpus/TARGET/        seeds, copied fresh each run into
+//   work/TARGET/corpus/   the corpus libFuzzer grows (never written back: cmin's job)
+//   work/TARGET/fuzz.log  libFuzzer's whole output
+//   artifacts/TARGET/     crash-/leak-/timeout-/oom- files, and for program targets their
+//                         minimized .ops next to them
+// libFuzzer gets -fork=<cores> -max_total_time=SECONDS -artifact_prefix=artifacts/TARGET/,
+// -dict=fuzz/targets/TARGET.dict and the [libfuzzer] options of fuzz/targets/TARGET.options when
+// those exist, then the user's arguments after `--`, untouched (later flags win in libFuzzer).
+// --defect=NAME (or an inherited ALLOCFUZZ_DEFECT) runs the fuzzer with that historical defect
+// on, and the artifacts' programs get `# defect: NAME`, so they are minimized and replayed
+// with it. A live progress line is drawn on stderr; the summary lists each new artifact with its
+// minimized program and the exact replay command. Exit status 1 when anything was found.
+//
+// --engine=afl runs AFL++ instead, in the same layout: see run_afl.h.
+#ifndef ALLOCFUZZ_REPRO_RUN_FUZZER_H_
+#define ALLOCFUZZ_REPRO_RUN_FUZZER_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "repro/tools/program_setup.h"
+
+namespace allocfuzz {
+
+// The fuzzing engine `run` drives (--engine).
+enum class FuzzEngine {
+  kLibFuzzer,  // the fuzz build's libFuzzer targets (the default)
+  kAfl,        // afl-fuzz on the afl build's targets
+};
+
+// "libfuzzer" or "afl"; false for anything else.
+bool parse_fuzz_engine(std::string_view name, FuzzEngine* out);
+
+struct FuzzRunRequest {
+  std::string target;
+  unsigned seconds = 60;
+  FuzzEngine engine = FuzzEngine::kLibFuzzer;
+  std::vector<std::string> libfuzzer_args;  // after `--`, passed as they are (to afl-fuzz for
+                                            // --engine=afl, before the target)
+  std::string root;                         // empty: from the binary's path
+  RunSettings settings;                     // --heap and --defect go to the fuzzer (ALLOCFUZZ_HEAP,
+                                            // ALLOCFUZZ_DEFECT) and to minimize
+};
+
+int run_fuzzer(const FuzzRunRequest& request);
+
+}  // namespace allocfuzz
+
+#endif  // ALLOCFUZZ_REPRO_RUN_FUZZER_H_
