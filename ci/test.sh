@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs missing packages, then
+# Runs every test: installs missing packages, checks formatting and the layer order
+# (ci/check_layers.py), then
 #   - the dev workflow (Debug, ASan+UBSan: configure, build, ctest);
 #   - the fuzz workflow (configure and build, so the libFuzzer build cannot rot);
 #   - the ClusterFuzzLite build test (ci/cflite_test.sh: .clusterfuzzlite/build.sh with
@@ -21,6 +22,10 @@ bash ci/deps.sh
 step="format (clang-format --dry-run against .clang-format)"
 echo "ci/test.sh: ${step}"
 git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run --Werror
+
+step="layers (ci/check_layers.py: no include points down the layer table of docs/DESIGN.md)"
+echo "ci/test.sh: ${step}"
+python3 ci/check_layers.py
 
 step="dev workflow (configure, build, test)"
 echo "ci/test.sh: ${step}"
