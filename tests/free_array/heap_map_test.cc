@@ -30,7 +30,7 @@ using layout::store_word;
 //   +0x070 free 64 (entry 1) | +0x0b0 used 32 PREV_FREE | +0x0d0 free 48 (entry 2) |
 //   +0x100 used 32 PREV_FREE | top +0x120, brk +0x1028 (32 + 8 + 4096 of preallocation).
 // build_base_heap then takes entry 1 back by an exact fit: +0x070 is used 64, +0x0b0 loses
-// PREV_FREE, and entry 1 is a gap (the base heap of heap_checker_test.cc).
+// PREV_FREE, and entry 1 is a gap (the base heap of heap_checker_fixture.h).
 constexpr size_t kFreeB = 0x020;
 constexpr size_t kC = 0x050;
 constexpr size_t kD = 0x070;
