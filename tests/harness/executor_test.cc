@@ -121,8 +121,8 @@ Program Parse(std::string_view text) {
 std::string Describe(const std::optional<Finding>& f) {
   if (!f) return "ok";
   std::string offset = f->offset == SIZE_MAX ? "-" : std::to_string(f->offset);
-  return f->kind + " @" + std::to_string(f->op_index) + " [" + std::string(oracle_name(f->oracle)) +
-         "] " + offset + ": " + f->message;
+  return f->kind.text() + " @" + std::to_string(f->op_index) + " [" +
+         std::string(oracle_name(f->oracle)) + "] " + offset + ": " + f->message;
 }
 
 // ---- the heaps ---------------------------------------------------------------------------
@@ -448,7 +448,7 @@ Outcome ExpectCaught(const RigMaker& make, const std::string& text, const Expect
   EXPECT_TRUE(every.finding.has_value()) << "kEveryOp missed " << want.kind;
   if (every.finding) {
     const Finding& f = *every.finding;
-    EXPECT_EQ(f.kind, want.kind) << Describe(every.finding);
+    EXPECT_EQ(f.kind.text(), want.kind) << Describe(every.finding);
     EXPECT_EQ(f.op_index, want.op_index) << Describe(every.finding);
     EXPECT_EQ(f.oracle, want.oracle) << Describe(every.finding);
     if (!want.message.empty()) {
@@ -459,7 +459,7 @@ Outcome ExpectCaught(const RigMaker& make, const std::string& text, const Expect
   EXPECT_TRUE(amortized.finding.has_value()) << "kAmortized missed " << want.kind;
   if (amortized.finding) {
     const Finding& f = *amortized.finding;
-    EXPECT_EQ(f.kind, want.kind) << Describe(amortized.finding);
+    EXPECT_EQ(f.kind.text(), want.kind) << Describe(amortized.finding);
     EXPECT_EQ(f.oracle, want.oracle) << Describe(amortized.finding);
     EXPECT_GE(f.op_index, want.op_index)
         << "kAmortized saw it before it happened: " << Describe(amortized.finding);
@@ -1244,7 +1244,7 @@ fill s0           # allocation #5
   fill_pattern(s0.p, 20, 4);
   std::optional<Finding> f = rig->executor->shadow().verify_slot(0);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->kind, "content-corrupted");
+  EXPECT_EQ(f->kind.text(), "content-corrupted");
   EXPECT_EQ(f->message,
             "byte 4 of live block s0 at +0x000008 (20 bytes) changed behind the user's back; the "
             "word there is byte 0 of allocation #4's pattern");
