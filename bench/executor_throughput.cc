@@ -334,7 +334,7 @@ class Bench {
                   Outcome out = executor.run(p, mode);
                   if (out.finding) {
                     std::fprintf(stderr, "executor_throughput: finding at op %zu: %s: %s\n",
-                                 out.finding->op_index, out.finding->kind.c_str(),
+                                 out.finding->op_index, out.finding->kind.text().c_str(),
                                  out.finding->message.c_str());
                     std::exit(1);
                   }

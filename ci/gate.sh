@@ -12,16 +12,13 @@
 # from scratch). One libFuzzer worker per run, no fork mode; libFuzzer stops by itself at the
 # first crash. Up to J runs (default: nproc) go at once, so each has a core to itself.
 #
-# Each run is timed (wall seconds, process start to exit) and classified from its stderr:
-#   `allocfuzz: violation KIND at ...` + `seen by: ORACLE`  -> KIND, ORACLE (shadow model or
-#                                                               heap checker)
-#   `ERROR: AddressSanitizer: SEGV` (BUS, FPE, ILL alike)   -> crash:SIGSEGV, signal
-#   `ERROR: AddressSanitizer: KIND ...` (any other)         -> sanitizer:KIND, sanitizer
-#   `runtime error:` (UBSan, compiled into allocator/)      -> sanitizer:undefined-behavior, sanitizer
-#   `allocfuzz: heap: WHAT at +0x...` (the heap's own fatal check)
-#                                                           -> crash:SIGABRT, heap's own check
-# whichever comes first in the log. Anything else (no finding within N seconds, a libFuzzer
-# timeout or out-of-memory, an unrecognized death) is a MISS.
+# Each run is timed (wall seconds, process start to exit) and classified by the first finding
+# line the fuzzer printed on stderr (fuzz/oracle/report.h, finding_line; every finding, deaths
+# included, prints one, with the kind `allocfuzz replay` reports for the same input):
+#   allocfuzz-finding: kind=KIND op=N oracle="ORACLE"                -> KIND, ORACLE
+# e.g. kind=heap-invariant:prev-free oracle="heap checker", kind=crash:SIGABRT oracle="heap's
+# own check", kind=sanitizer:heap-buffer-overflow oracle="sanitizer". A run without one (no
+# finding within N seconds, a libFuzzer timeout or out-of-memory, a death no hook saw) is a MISS.
 #
 # Reading the table:
 #   defect    the defect switched on (ALLOCFUZZ_DEFECT)
@@ -106,23 +103,12 @@ classify() {
   awk '
     function out(kind, oracle) { printf "%s\t%s\n", kind, oracle; done = 1; exit }
     done { next }
-    /^allocfuzz: violation / {
-      kind = $3
-      while ((getline line) > 0) {
-        if (line ~ /^  seen by: /) { sub(/^  seen by: /, "", line); out(kind, line) }
-      }
-      out(kind, "?")
+    /^allocfuzz-finding: / {
+      kind = "?"; oracle = "?"
+      if (match($0, / kind=[^ ]+/)) kind = substr($0, RSTART + 6, RLENGTH - 6)
+      if (match($0, / oracle="[^"]*"/)) oracle = substr($0, RSTART + 9, RLENGTH - 10)
+      out(kind, oracle)
     }
-    /ERROR: AddressSanitizer: (SEGV|BUS|FPE|ILL) / {
-      match($0, /AddressSanitizer: [A-Z]+/); sig = substr($0, RSTART + 18, RLENGTH - 18)
-      out("crash:SIG" sig, "signal")
-    }
-    /ERROR: AddressSanitizer: / {
-      match($0, /AddressSanitizer: [^ ]+/); out("sanitizer:" substr($0, RSTART + 18, RLENGTH - 18), "sanitizer")
-    }
-    /ERROR: LeakSanitizer: / { out("sanitizer:memory-leak", "sanitizer") }
-    / runtime error: / { out("sanitizer:undefined-behavior", "sanitizer") }
-    /^allocfuzz: heap: / { out("crash:SIGABRT", "heap'"'"'s own check") }
     /ERROR: libFuzzer: timeout/ { out("MISS", "libFuzzer timeout (one input ran too long)") }
     /ERROR: libFuzzer: out-of-memory/ { out("MISS", "libFuzzer out-of-memory") }
     /ERROR: libFuzzer: deadly signal/ { out("MISS", "unrecognized deadly signal (see log)") }

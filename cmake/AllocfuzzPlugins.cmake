@@ -77,7 +77,8 @@ function(allocfuzz_add_allocator name)
 
   add_executable(${name}_fuzzer "${PROJECT_SOURCE_DIR}/fuzz/targets/heap_fuzzer.cc")
   target_compile_definitions(${name}_fuzzer PRIVATE ALLOCFUZZ_FUZZER_HEAP="${name}")
-  target_link_libraries(${name}_fuzzer PRIVATE ${name}_registration allocfuzz_harness)
+  target_link_libraries(${name}_fuzzer PRIVATE ${name}_registration allocfuzz_harness
+                                                allocfuzz_target_support)
   allocfuzz_fuzz_target(${name}_fuzzer)
   if(BUILD_TESTING AND NOT ALLOCFUZZ_FUZZ)
     add_test(NAME ${name}_fuzzer.corpus

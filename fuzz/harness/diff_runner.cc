@@ -12,12 +12,6 @@
 namespace allocfuzz {
 namespace {
 
-constexpr std::string_view kDivergenceText[] = {
-#define ALLOCFUZZ_X(e, text) text,
-    ALLOCFUZZ_DIVERGENCE_KINDS(ALLOCFUZZ_X)
-#undef ALLOCFUZZ_X
-};
-
 // errno by name for the values allocators use, so that reports read the same everywhere.
 std::string errno_text(int error) {
   switch (error) {
@@ -41,10 +35,6 @@ bool allocates(OpKind kind) {
 }
 
 }  // namespace
-
-std::string divergence_kind_text(Divergence d) {
-  return "divergence:" + std::string(kDivergenceText[static_cast<size_t>(d)]);
-}
 
 // One heap: a region, heap and executor per placement (a plugin's instances take turns owning
 // its state, see plugin_adapter.h), and the results of the last run, recorded as they come.
@@ -163,7 +153,7 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
                                         of_null ? " (an empty slot: realloc(NULL, n))" : "",
                                         describe_answers(program, index));
   DiffFinding d;
-  d.finding.kind = divergence_kind_text(*found);
+  d.finding.kind = FindingKind::divergence(*found);
   d.finding.oracle = Oracle::kDifferential;
   d.finding.op_index = index;
   d.finding.message = std::move(message);

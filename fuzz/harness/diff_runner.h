@@ -47,29 +47,11 @@
 
 namespace allocfuzz {
 
-// The divergence kinds, X(enumerator, text), as listed above.
-// clang-format off
-#define ALLOCFUZZ_DIVERGENCE_KINDS(X)        \
-  X(kNull, "null")                           \
-  X(kMallocZero, "malloc-zero")              \
-  X(kReallocZero, "realloc-zero")            \
-  X(kReallocNull, "realloc-null")            \
-  X(kCallocOverflow, "calloc-overflow")      \
-  X(kHuge, "huge")                           \
-  X(kErrno, "errno")
-// clang-format on
-
-enum class Divergence : uint8_t {
-#define ALLOCFUZZ_X(e, text) e,
-  ALLOCFUZZ_DIVERGENCE_KINDS(ALLOCFUZZ_X)
-#undef ALLOCFUZZ_X
-};
-
-// "divergence:errno" for Divergence::kErrno.
-std::string divergence_kind_text(Divergence d);
+// The divergence kinds are ALLOCFUZZ_DIVERGENCE_KINDS in fuzz/oracle/finding_kind.h, the one
+// table of violation kinds; they mean what is listed above.
 
 struct DiffFinding {
-  Finding finding;   // kind "divergence:WHAT", or the heap's own kind
+  Finding finding;   // kind divergence:WHAT, or the heap's own kind
   std::string heap;  // the heap whose own violation it is; empty for a divergence
 };
 

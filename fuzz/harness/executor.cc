@@ -119,7 +119,7 @@ std::optional<Finding> Executor::judge_null(const Op& op, size_t bytes, bool rep
   if (result.refused) return std::nullopt;
   if (!representable || bytes > region_.reserve_bytes() || bytes == 0) return std::nullopt;
   Finding f;
-  f.kind = std::string(shadow_kind_text(ShadowKind::kSpuriousNull));
+  f.kind = FindingKind::shadow(ShadowKind::kSpuriousNull);
   f.message = absl::StrFormat(
       "%s of %d bytes returned NULL although %s during the call", op_info(op.kind).name, bytes,
       heap_.uses_region() ? "no break growth failed" : "the heap's budget refused nothing");
@@ -141,7 +141,7 @@ std::optional<Finding> Executor::allocate(const Op& op, OpResult* result) {
   result->offset = shadow_.position(p);
   if (overflow) {
     Finding f;
-    f.kind = std::string(shadow_kind_text(ShadowKind::kApiContract));
+    f.kind = FindingKind::shadow(ShadowKind::kApiContract);
     f.message = absl::StrFormat("calloc(%d, %d) overflows size_t but returned a block%s",
                                 op.args[0], op.args[1], shadow_.at_text(result->offset));
     f.offset = shadow_.finding_offset(result->offset);
@@ -199,7 +199,7 @@ std::optional<Finding> Executor::heap_check(bool full, const char* near) {
   std::optional<HeapFinding> h = heap_.check(full, near, shadow_);
   if (!h) return std::nullopt;
   Finding f;
-  f.kind = "heap-invariant:" + h->id;
+  f.kind = FindingKind::heap_invariant(h->id);
   f.oracle = Oracle::kHeapChecker;
   f.message = std::move(h->message);
   f.offset = h->offset;

@@ -16,8 +16,14 @@ std::string describe_operation(const Program& program, size_t op_index) {
   return absl::StrFormat("operation %d: %s", op_index, format_op(program.ops[op_index]));
 }
 
+std::string finding_line(const FindingKind& kind, Oracle oracle, size_t op_index) {
+  const std::string op = op_index == SIZE_MAX ? "none" : absl::StrFormat("%d", op_index);
+  return absl::StrFormat("%skind=%s op=%s oracle=\"%s\"\n", kFindingLinePrefix, kind.text(), op,
+                         oracle_name(oracle));
+}
+
 std::string format_report(const Program& program, const Finding& finding, const TestedHeap& heap) {
-  std::string out = absl::StrFormat("allocfuzz: violation %s at %s\n", finding.kind,
+  std::string out = absl::StrFormat("allocfuzz: violation %s at %s\n", finding.kind.text(),
                                     describe_operation(program, finding.op_index));
   absl::StrAppendFormat(&out, "  seen by: %s\n", oracle_name(finding.oracle));
   absl::StrAppendFormat(&out, "  %s\n", finding.message);

@@ -18,6 +18,14 @@ inline constexpr size_t kReportContextOps = 8;
 // "operation 12: free s3", or "the end of the program (after operation 11)".
 std::string describe_operation(const Program& program, size_t op_index);
 
+// The line every fuzz target prints on stderr for each finding, the one that ci/gate.sh reads:
+//   allocfuzz-finding: kind=heap-invariant:prev-free op=17 oracle="heap checker"
+// key=value fields; the oracle is its "seen by:" name, quoted (it has spaces). op is the
+// operation's index (the program's length: the final check), or "none" when the finding came
+// before the first operation. Ends with a newline.
+inline constexpr std::string_view kFindingLinePrefix = "allocfuzz-finding: ";
+std::string finding_line(const FindingKind& kind, Oracle oracle, size_t op_index);
+
 std::string format_report(const Program& program, const Finding& finding, const TestedHeap& heap);
 
 }  // namespace allocfuzz

@@ -12,7 +12,7 @@ namespace {
 
 Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
   Finding f;
-  f.kind = std::string(shadow_kind_text(kind));
+  f.kind = FindingKind::shadow(kind);
   f.oracle = Oracle::kShadow;
   f.message = std::move(message);
   f.offset = offset;

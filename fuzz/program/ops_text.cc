@@ -340,7 +340,7 @@ void append_op(std::string* out, const Op& op) {
 
 }  // namespace
 
-ParseResult parse_ops_text(std::string_view text) {
+ParseResult parse_ops_text(std::string_view text, const ParseOptions& options) {
   ParseResult result;
   auto fail = [&result](size_t line, std::string message) {
     result.error = ParseError{line, std::move(message)};
@@ -375,8 +375,15 @@ ParseResult parse_ops_text(std::string_view text) {
     if (line.empty()) continue;
     if (line[0] == '#') {
       if (in_header) {
+        const bool had_expect = result.program.header.expect.has_value();
         if (auto error = parse_header(line, &seen_headers, &result.program.header)) {
           return fail(line_number, std::move(*error));
+        }
+        const std::optional<Expectation>& expect = result.program.header.expect;
+        if (!had_expect && expect && expect->violation && options.check_violation_kind) {
+          if (auto error = options.check_violation_kind(expect->kind)) {
+            return fail(line_number, std::move(*error));
+          }
         }
       }
       continue;

@@ -24,7 +24,15 @@ struct ParseResult {
   std::optional<ParseError> error;  // set: the text is rejected and program is unspecified
 };
 
-ParseResult parse_ops_text(std::string_view text);
+// What a caller can check that this layer cannot: the violation kinds are the oracles'
+// vocabulary (fuzz/oracle/finding_kind.h, a higher layer), so the parser takes their check as a
+// hook. With it, a `# expect: violation KIND` whose KIND is refused is an error at that line.
+struct ParseOptions {
+  // The error message for a text that is no violation kind, or nullopt when it is one.
+  std::optional<std::string> (*check_violation_kind)(std::string_view kind) = nullptr;
+};
+
+ParseResult parse_ops_text(std::string_view text, const ParseOptions& options = {});
 
 // One operation in canonical text, e.g. "calloc s1 3 8" (no newline).
 std::string format_op(const Op& op);

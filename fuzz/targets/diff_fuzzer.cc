@@ -88,6 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (finding) {
     std::string report = g_state->runner->format(g_state->program, *finding);
     fputs(report.c_str(), stderr);
+    print_finding_line(finding->finding.kind, finding->finding.oracle, finding->finding.op_index);
     fputs("allocfuzz: replay with: allocfuzz diff <this input>\n", stderr);
     abort();
   }

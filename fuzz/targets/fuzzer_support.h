@@ -1,5 +1,6 @@
 // What the program fuzz targets (heap_fuzzer, diff_fuzzer) share: how their regions are
-// protected, and the line that names the operation in flight when the process dies.
+// protected, the line that names the operation in flight when the process dies, and the
+// machine-readable finding line for every finding, deaths included.
 #ifndef ALLOCFUZZ_FUZZ_FUZZER_SUPPORT_H_
 #define ALLOCFUZZ_FUZZ_FUZZER_SUPPORT_H_
 
@@ -11,12 +12,9 @@
 #include "allocator/free_array/free_array_heap.h"
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/harness/executor.h"
+#include "fuzz/oracle/finding_kind.h"
 #include "fuzz/oracle/report.h"
 #include "fuzz/program/ops.h"
-
-// ASan's hook, called with each report before the process dies; weak, so builds without ASan
-// link and simply skip it.
-extern "C" __attribute__((weak)) void __asan_set_error_report_callback(void (*)(const char*));
 
 namespace allocfuzz {
 
@@ -43,17 +41,20 @@ inline void say_operation_in_flight(const Program* program) {
   fputs(line.c_str(), stderr);
 }
 
-// Makes `hook` run when the process dies inside an operation: on an ASan report, and on the
-// heap's own fatal check. Not __sanitizer_set_death_callback: libFuzzer owns that one (it saves
-// the crashing input).
-inline void (*g_death_hook)() = nullptr;
-inline void install_death_hooks(void (*hook)()) {
-  g_death_hook = hook;
-  if (&__asan_set_error_report_callback != nullptr) {
-    __asan_set_error_report_callback([](const char*) { g_death_hook(); });
-  }
-  set_heap_fatal_hook(hook);
-}
+// Prints the finding line (fuzz/oracle/report.h, finding_line) on stderr for the process's
+// first finding only: whatever follows it (the abort that ends a report, ASan's report of a
+// signal already named) is the same death. The fuzz targets call it for the findings their
+// executor returns; install_death_hooks makes the deaths call it.
+void print_finding_line(const FindingKind& kind, Oracle oracle, size_t op_index);
+
+// Makes the process name its death, once, as `allocfuzz replay` would name the same input
+// (repro/tools/child_death.h): a fatal signal (fuzz/harness/fatal_signals.h, passed on to
+// ASan's or libFuzzer's handler) is crash:SIGNAME, or with the heap's own fatal check
+// (heap_fatal) crash:SIGABRT seen by that check; an ASan report is sanitizer:WHAT (or the crash
+// its description stands for); a UBSan report is sanitizer:undefined-behavior. Each prints the
+// finding line and then runs `hook` (which names the operation in flight). Not
+// __sanitizer_set_death_callback: libFuzzer owns that one (it saves the crashing input).
+void install_death_hooks(void (*hook)());
 
 }  // namespace allocfuzz
 

@@ -95,6 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (outcome.finding) {
     std::string report = format_report(g_state->program, *outcome.finding, *lane.heap);
     fputs(report.c_str(), stderr);
+    print_finding_line(outcome.finding->kind, outcome.finding->oracle, outcome.finding->op_index);
     fputs("allocfuzz: replay with: allocfuzz replay <this input>\n", stderr);
     abort();
   }

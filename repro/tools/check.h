@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/oracle/finding_kind.h"
 #include "repro/tools/program_setup.h"
 
 namespace allocfuzz {
@@ -21,7 +22,7 @@ int check_files(const std::vector<std::string>& paths, const RunSettings& settin
 
 // "violation overlap at operation 3", "violation timeout at the end of the program", "ok":
 // an outcome in the words check and minimize print.
-std::string describe_outcome(const std::string& kind, size_t op_index, size_t op_count);
+std::string describe_outcome(const FindingKind& kind, size_t op_index, size_t op_count);
 
 }  // namespace allocfuzz
 

@@ -1,19 +1,15 @@
 // Runs one program in a forked child, so that whatever the heap under test does — corrupt
 // itself, write to address 0x10, abort, spin — the command line survives and names it.
 //
-// The child builds a fresh region (fuzz/harness/program_region.h, the fuzzer's size;
-// Protection::kStrict) of the program's placement, the heap (with the program's `# defect:`
-// switched on), and an executor in CheckMode::kEveryOp, and writes its text (the trace when asked,
-// then the report or the "ok:" line) to a pipe as it goes. A page shared with the parent
-// (MAP_SHARED) records how far it got and how it ended:
-//   - the executor's result (finding kind and operation), when the run returned;
-//   - a fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, ...) and the operation in
-//     flight, from the child's own handlers, installed after the sanitizers' so that the
-//     kind is the same with and without ASan;
-//   - a sanitizer report (the sanitizers' death callback), with ASan's description of it;
-//   - a timeout: the child's alarm() fires and the SIGALRM handler records the operation.
-// The parent turns a death into the kinds of DESIGN.md section 6: "crash:SIGSEGV",
-// "sanitizer:heap-buffer-overflow", "timeout", and a report in format_report's shape.
+// The pieces, one concern each:
+//   child_main.h    the child's body: region, heap, executor (or diff runner), the text it
+//                   writes to a pipe as it goes (trace.h formats the trace);
+//   child_hooks.h   the child's hooks for fatal signals, sanitizer reports, UBSan, the heap's
+//                   own fatal check, and its timeout (alarm, SIGALRM);
+//   child_record.h  the page shared with the parent (MAP_SHARED): how far it got, how it ended;
+//   child_death.h   the parent's naming of a death: crash:SIGSEGV, sanitizer:WHAT, timeout
+//                   (fuzz/oracle/finding_kind.h), with a report in format_report's shape;
+//   child_run.cc    this function: the fork, the pipe, the backstop deadline and the wait.
 #ifndef ALLOCFUZZ_REPRO_CHILD_RUN_H_
 #define ALLOCFUZZ_REPRO_CHILD_RUN_H_
 
@@ -23,6 +19,7 @@
 #include <vector>
 
 #include "fuzz/heaps/tested_heap.h"
+#include "fuzz/oracle/finding_kind.h"
 #include "fuzz/program/ops.h"
 
 namespace allocfuzz {
@@ -46,7 +43,7 @@ enum class RunStatus {
 
 struct ChildRunResult {
   RunStatus status = RunStatus::kOk;
-  std::string kind;            // with kViolation: "overlap", "crash:SIGSEGV", "timeout", ...
+  FindingKind kind;            // with kViolation: overlap, crash:SIGSEGV, timeout, ...
   size_t op_index = SIZE_MAX;  // with kViolation: the operation (ops.size(): the final check;
                                // SIZE_MAX: before the first operation)
   std::string text;            // everything the run printed, also what went to `echo`
@@ -54,9 +51,6 @@ struct ChildRunResult {
 
 ChildRunResult run_program_in_child(const Program& program, const HeapKind& heap,
                                     const ChildRunOptions& options);
-
-// "SIGSEGV" for SIGSEGV, ..., "SIG<number>" for signals without a short name here.
-std::string signal_name(int signal_number);
 
 }  // namespace allocfuzz
 

@@ -248,8 +248,8 @@ int footprint(const FootprintRequest& request) {
                                           observer.blocks_at_peak);
     if (outcome.finding) {
       const Finding& f = *outcome.finding;
-      row.violation = absl::StrFormat("violation %s at operation %d (%s): %s", f.kind, f.op_index,
-                                      oracle_name(f.oracle), f.message);
+      row.violation = absl::StrFormat("violation %s at operation %d (%s): %s", f.kind.text(),
+                                      f.op_index, oracle_name(f.oracle), f.message);
     }
     rows.push_back(std::move(row));
   }

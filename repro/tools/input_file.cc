@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "fuzz/oracle/finding_kind.h"
 #include "fuzz/program/binary_codec.h"
 #include "fuzz/program/ops_text.h"
 
@@ -87,7 +88,7 @@ bool load_input_file(const std::string& path, InputFile* out, std::string* error
   out->path = path;
   out->text = looks_like_text(path, bytes);
   if (out->text) {
-    ParseResult parsed = parse_ops_text(bytes);
+    ParseResult parsed = parse_ops_text(bytes, ParseOptions{check_finding_kind});
     if (parsed.error) {
       *error = parsed.error->line == 0
                    ? absl::StrFormat("%s: %s", path, parsed.error->message)

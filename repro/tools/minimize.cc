@@ -31,7 +31,7 @@ constexpr unsigned kMinCandidateTimeout = 5;
 
 class Minimizer {
  public:
-  Minimizer(const Program& original, const HeapKind& heap, std::string kind, unsigned timeout,
+  Minimizer(const Program& original, const HeapKind& heap, FindingKind kind, unsigned timeout,
             std::vector<const HeapKind*> diff_heaps)
       : candidate_(original), heap_(heap), kind_(std::move(kind)) {
     options_.diff_heaps = std::move(diff_heaps);
@@ -181,7 +181,7 @@ class Minimizer {
 
   Program candidate_;  // the original header; ops replaced per candidate
   const HeapKind& heap_;
-  const std::string kind_;
+  const FindingKind kind_;
   ChildRunOptions options_;
   std::unordered_map<std::string, Verdict> seen_;
   size_t runs_ = 0;
@@ -191,8 +191,8 @@ class Minimizer {
 // A candidate is a part of the original program, so it needs no more time than the original
 // took (with a generous margin): a candidate that hangs then costs seconds, not a minute. When
 // the violation is the timeout itself, candidates get the full limit.
-unsigned candidate_timeout(const std::string& kind, double original_seconds, unsigned limit) {
-  if (kind == "timeout") return limit;
+unsigned candidate_timeout(const FindingKind& kind, double original_seconds, unsigned limit) {
+  if (kind.category() == FindingCategory::kTimeout) return limit;
   const auto margin = static_cast<unsigned>(std::ceil(original_seconds * kTimeoutMargin));
   const unsigned seconds = std::max(kMinCandidateTimeout, margin);
   return limit == 0 ? seconds : std::min(limit, seconds);
@@ -239,7 +239,7 @@ int minimize_file(const std::string& path, const std::string& out, const RunSett
                       options.diff_heaps);
   Program result = file.program;
   result.ops = minimizer.minimize(file.program.ops, first.op_index);
-  result.header.expect = Expectation{true, first.kind};
+  result.header.expect = Expectation{true, first.kind.text()};
   const std::string text = print_ops_text(result);
   const std::string out_path = out.empty() ? default_min_path(path) : out;
   std::string error;

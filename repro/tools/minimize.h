@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <string>
 
+#include "fuzz/oracle/finding_kind.h"
 #include "repro/tools/program_setup.h"
 
 namespace allocfuzz {
@@ -20,7 +21,7 @@ namespace allocfuzz {
 struct MinimizeSummary {
   std::string out_path;  // where the minimized program went
   std::string text;      // its canonical text
-  std::string kind;      // the violation kept
+  FindingKind kind;      // the violation kept
   size_t ops_before = 0;
   size_t ops_after = 0;
 };

@@ -103,4 +103,23 @@ std::string ok_summary(const Executor& executor, const Outcome& outcome) {
       shadow.live_count(), shadow.live_bytes(), outcome.stats.full_checks);
 }
 
+std::string diff_heap_names(const DiffRunner& runner) {
+  std::string heaps;
+  for (size_t i = 0; i < runner.heap_count(); ++i) {
+    heaps += (i == 0 ? "" : ", ") + std::string(runner.heap_name(i));
+  }
+  return heaps;
+}
+
+std::string diff_trace(const Program& program, const DiffRunner& runner, size_t shown) {
+  std::string out = "diff: " + diff_heap_names(runner) + "\n";
+  for (size_t i = 0; i < shown; ++i) {
+    std::string line = absl::StrFormat("%4d  %s", i, format_op(program.ops[i]));
+    const std::string answers = runner.describe_answers(program, i);
+    if (!answers.empty()) line.append(line.size() < 30 ? 30 - line.size() : 1, ' ') += answers;
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace allocfuzz

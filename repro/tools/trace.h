@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/harness/diff_runner.h"
 #include "fuzz/harness/executor.h"
 #include "fuzz/program/ops.h"
 
@@ -43,6 +44,14 @@ class TraceFormatter {
 // "ok: 12 operations, peak break +0x023000, final break +0x003000, 3 live blocks (120 bytes),
 // 13 full checks" (no newline), after a run without a finding.
 std::string ok_summary(const Executor& executor, const Outcome& outcome);
+
+// The trace of a differential run (`allocfuzz diff --trace`): "diff: free-array, glibc", then
+// operations 0 .. shown-1, each allocating call followed by what the heaps answered:
+//      2  malloc s1 0             free-array, kr: a block; glibc: NULL
+std::string diff_trace(const Program& program, const DiffRunner& runner, size_t shown);
+
+// "free-array, glibc, kr": the runner's heaps, in order.
+std::string diff_heap_names(const DiffRunner& runner);
 
 }  // namespace allocfuzz
 

@@ -220,7 +220,7 @@ std::unique_ptr<DiffRunner> NewRunner(const std::vector<const HeapKind*>& kinds)
 
 std::string Describe(const std::optional<DiffFinding>& f) {
   if (!f) return "ok";
-  return (f->heap.empty() ? std::string() : "[" + f->heap + "] ") + f->finding.kind + " @" +
+  return (f->heap.empty() ? std::string() : "[" + f->heap + "] ") + f->finding.kind.text() + " @" +
          std::to_string(f->finding.op_index) + ": " + f->finding.message;
 }
 
@@ -244,7 +244,7 @@ void ExpectFinding(const std::vector<const HeapKind*>& kinds, std::string_view b
     for (DiffRunner* r : {runner.get(), runner.get(), other.get()}) {
       const std::optional<DiffFinding> f = r->run(program, mode);
       ASSERT_TRUE(f.has_value()) << "missed " << kind;
-      EXPECT_EQ(f->finding.kind, kind) << Describe(f);
+      EXPECT_EQ(f->finding.kind.text(), kind) << Describe(f);
       EXPECT_EQ(f->finding.op_index, op_index) << Describe(f);
       EXPECT_EQ(f->heap, heap) << Describe(f);
       EXPECT_EQ(f->finding.message, message);

@@ -24,8 +24,8 @@ Program Parse(std::string_view text) {
 std::string Describe(const std::optional<Finding>& f) {
   if (!f) return "ok";
   std::string offset = f->offset == SIZE_MAX ? "-" : std::to_string(f->offset);
-  return f->kind + " @" + std::to_string(f->op_index) + " [" + std::string(oracle_name(f->oracle)) +
-         "] " + offset + ": " + f->message;
+  return f->kind.text() + " @" + std::to_string(f->op_index) + " [" +
+         std::string(oracle_name(f->oracle)) + "] " + offset + ": " + f->message;
 }
 
 bool InitRegion(PseudoBrk& region, Placement placement) {

@@ -154,7 +154,7 @@ fill s0           # allocation #5
   fill_pattern(s0.p, 20, 4);
   std::optional<Finding> f = rig->executor->shadow().verify_slot(0);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->kind, "content-corrupted");
+  EXPECT_EQ(f->kind.text(), "content-corrupted");
   EXPECT_EQ(f->message,
             "byte 4 of live block s0 at +0x000008 (20 bytes) changed behind the user's back; the "
             "word there is byte 0 of allocation #4's pattern");

@@ -92,7 +92,7 @@ Outcome ExpectCaught(const RigMaker& make, const std::string& text, const Expect
   EXPECT_TRUE(every.finding.has_value()) << "kEveryOp missed " << want.kind;
   if (every.finding) {
     const Finding& f = *every.finding;
-    EXPECT_EQ(f.kind, want.kind) << Describe(every.finding);
+    EXPECT_EQ(f.kind.text(), want.kind) << Describe(every.finding);
     EXPECT_EQ(f.op_index, want.op_index) << Describe(every.finding);
     EXPECT_EQ(f.oracle, want.oracle) << Describe(every.finding);
     if (!want.message.empty()) {
@@ -103,7 +103,7 @@ Outcome ExpectCaught(const RigMaker& make, const std::string& text, const Expect
   EXPECT_TRUE(amortized.finding.has_value()) << "kAmortized missed " << want.kind;
   if (amortized.finding) {
     const Finding& f = *amortized.finding;
-    EXPECT_EQ(f.kind, want.kind) << Describe(amortized.finding);
+    EXPECT_EQ(f.kind.text(), want.kind) << Describe(amortized.finding);
     EXPECT_EQ(f.oracle, want.oracle) << Describe(amortized.finding);
     EXPECT_GE(f.op_index, want.op_index)
         << "kAmortized saw it before it happened: " << Describe(amortized.finding);

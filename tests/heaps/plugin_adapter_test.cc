@@ -40,7 +40,7 @@ Program Parse(std::string_view text) {
 std::string Describe(const std::optional<Finding>& f) {
   if (!f) return "ok";
   std::string offset = f->offset == SIZE_MAX ? "-" : std::to_string(f->offset);
-  return f->kind + " @" + std::to_string(f->op_index) + " " + offset + ": " + f->message;
+  return f->kind.text() + " @" + std::to_string(f->op_index) + " " + offset + ": " + f->message;
 }
 
 struct Rig {
@@ -111,7 +111,7 @@ TEST(PluginAdapter, SelfCheckRunsAtTheFuzzersFullChecksToo) {
   Rig rig(*allocfuzz_plugin_test_wrapped());
   Outcome out = rig.executor->run(Parse(kUnluckyProgram), CheckMode::kAmortized);
   ASSERT_TRUE(out.finding.has_value());
-  EXPECT_EQ(out.finding->kind, "heap-invariant:self-check");
+  EXPECT_EQ(out.finding->kind.text(), "heap-invariant:self-check");
   EXPECT_GE(out.finding->op_index, 1u);
 }
 

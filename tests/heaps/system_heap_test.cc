@@ -254,7 +254,7 @@ std::string Summary(const OpResult& r) {
 
 std::string Describe(const std::optional<Finding>& f) {
   if (!f) return "ok";
-  return f->kind + " @" + std::to_string(f->op_index) + ": " + f->message;
+  return f->kind.text() + " @" + std::to_string(f->op_index) + ": " + f->message;
 }
 
 // Sizes at the edges of glibc's bins and mmap threshold, of the 1 MiB budget, and past what any
@@ -460,7 +460,7 @@ void ExpectCaught(std::string_view text, std::string_view kind, size_t op_index,
     Outcome second = executor.run(parsed.program, mode);
     ASSERT_TRUE(first.finding.has_value()) << "missed " << kind;
     const Finding& f = *first.finding;
-    EXPECT_EQ(f.kind, kind) << Describe(first.finding);
+    EXPECT_EQ(f.kind.text(), kind) << Describe(first.finding);
     EXPECT_EQ(f.oracle, Oracle::kShadow);
     EXPECT_EQ(f.op_index, op_index) << Describe(first.finding);
     EXPECT_EQ(f.message, message);
