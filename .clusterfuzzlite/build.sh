@@ -63,30 +63,30 @@ cmake -S "$root" -B "$build" -G Ninja "${cmake_args[@]}" \
 # Only the fuzz targets (the allocfuzz_fuzz_targets target depends on each), not the CLI.
 cmake --build "$build" --target allocfuzz_fuzz_targets -j "$jobs"
 
-# CMake lists the fuzz targets (heap_fuzzer, diff_fuzzer, ops_text_fuzzer and a NAME_fuzzer per
-# plugin allocator). A target without its own seeds, dictionary or options takes heap_fuzzer's:
-# diff_fuzzer and every NAME_fuzzer read the same binary programs.
-mapfile -t targets <"$build/fuzz_targets.txt"
-for target in "${targets[@]}"; do
+# The build lists its fuzz targets in fuzz_targets.txt, a line "NAME INPUTS_OF" each: the rows of
+# the target table (fuzz/targets/target_contract.h) and a NAME_fuzzer per plugin allocator.
+# INPUTS_OF is the target whose seeds (corpus/INPUTS_OF), dictionary and libFuzzer options
+# (fuzz/targets/INPUTS_OF.dict, .options) a target uses, as `allocfuzz run` does: diff_fuzzer and
+# every NAME_fuzzer read heap_fuzzer's binary programs.
+targets=()
+while read -r target inputs_of; do
   [[ -n "$target" ]] || continue
+  targets+=("$target")
   cp "$build/bin/$target" "$OUT/"
 
-  seeds="$root/corpus/$target"
-  [[ -d "$seeds" ]] || seeds="$root/corpus/heap_fuzzer"
   rm -f "$OUT/${target}_seed_corpus.zip"
-  zip -q -X -j "$OUT/${target}_seed_corpus.zip" "$seeds"/*
+  zip -q -X -j "$OUT/${target}_seed_corpus.zip" "$root/corpus/$inputs_of"/*
 
   for kind in dict options; do
-    if [[ -f "$root/fuzz/targets/$target.$kind" ]]; then
-      cp "$root/fuzz/targets/$target.$kind" "$OUT/"
-    elif [[ "$target" != ops_text_fuzzer ]]; then
-      cp "$root/fuzz/targets/heap_fuzzer.$kind" "$OUT/$target.$kind"
+    if [[ -f "$root/fuzz/targets/$inputs_of.$kind" ]]; then
+      cp "$root/fuzz/targets/$inputs_of.$kind" "$OUT/$target.$kind"
     fi
   done
-  # ops_text_fuzzer reads .ops text, not binary programs: heap_fuzzer's max_len is not its own.
+  # A target whose inputs have no options file (ops_text_fuzzer's .ops text) gets libFuzzer's
+  # default.
   if [[ ! -f "$OUT/$target.options" ]]; then
     printf '%s\n' '[libfuzzer]' '# libFuzzer'"'"'s default for a small corpus, for every engine.' \
       'max_len = 4096' >"$OUT/$target.options"
   fi
-done
+done <"$build/fuzz_targets.txt"
 echo "build.sh: ${#targets[@]} fuzz targets in $OUT: ${targets[*]}"

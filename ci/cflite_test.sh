@@ -8,9 +8,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# The fuzz targets the build must ship; each plugin allocator adds a NAME_fuzzer (plugins/).
-expected=(heap_fuzzer diff_fuzzer ops_text_fuzzer kr_fuzzer)
-
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 out="${1:-$scratch/out}"
@@ -34,6 +31,17 @@ echo "ci/cflite_test.sh: build.sh into $out"
   exit 1
 }
 echo "ci/cflite_test.sh: built in $((SECONDS - start)) s"
+
+# The fuzz targets the build must ship: every line of its fuzz_targets.txt, the rows of the target
+# table (fuzz/targets/target_contract.h) and a NAME_fuzzer per plugin allocator (plugins/).
+expected=()
+while read -r target _; do
+  [[ -n "$target" ]] && expected+=("$target")
+done <"$scratch/work/allocfuzz-build/fuzz_targets.txt"
+if [[ ${#expected[@]} -eq 0 ]]; then
+  echo "ci/cflite_test.sh: the build lists no fuzz targets (fuzz_targets.txt)" >&2
+  exit 1
+fi
 
 status=0
 for target in "${expected[@]}"; do

@@ -79,7 +79,7 @@ function(allocfuzz_add_allocator name)
   target_compile_definitions(${name}_fuzzer PRIVATE ALLOCFUZZ_FUZZER_HEAP="${name}")
   target_link_libraries(${name}_fuzzer PRIVATE ${name}_registration allocfuzz_harness
                                                 allocfuzz_target_support)
-  allocfuzz_fuzz_target(${name}_fuzzer)
+  allocfuzz_fuzz_target(${name}_fuzzer INPUTS_OF heap_fuzzer)
   if(BUILD_TESTING AND NOT ALLOCFUZZ_FUZZ)
     add_test(NAME ${name}_fuzzer.corpus
              COMMAND ${name}_fuzzer "${PROJECT_SOURCE_DIR}/corpus/heap_fuzzer")

@@ -2,10 +2,10 @@
 // stops at the first divergence between them ("divergence:WHAT", fuzz/harness/diff_runner.h) or the
 // first violation of any one of them, which is reported with the heap's name.
 //
-// The heaps: ALLOCFUZZ_DIFF_HEAPS, a comma-separated list of registered heaps (`allocfuzz
-// list`), or by default every heap this binary links: free-array, glibc and the plugin
-// allocators (kr). Defects are never switched on here: a divergence is the finding.
-// `allocfuzz diff FILE` replays a finding.
+// The heaps: ALLOCFUZZ_DIFF_HEAPS, a heap list (fuzz/targets/target_contract.h: all, or two or
+// more registered heaps of `allocfuzz list`, comma-separated), or by default every heap this
+// binary links: free-array, glibc and the plugin allocators (kr). Defects are never switched on
+// here: a divergence is the finding. `allocfuzz diff FILE` replays a finding.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -21,6 +21,7 @@
 #include "fuzz/program/binary_codec.h"
 #include "fuzz/program/ops_text.h"
 #include "fuzz/targets/fuzzer_support.h"
+#include "fuzz/targets/target_contract.h"
 
 namespace allocfuzz {
 namespace {
@@ -37,30 +38,33 @@ void on_death_in_operation() {
   allocfuzz::say_operation_in_flight(g_state != nullptr ? &g_state->program : nullptr);
 }
 
-// The heaps named by ALLOCFUZZ_DIFF_HEAPS, or every registered heap.
+// The heaps named by ALLOCFUZZ_DIFF_HEAPS (a heap list, target_contract.h), or every
+// registered heap.
 std::vector<const HeapKind*> chosen_heaps() {
   std::vector<const HeapKind*> kinds;
-  const char* list = getenv("ALLOCFUZZ_DIFF_HEAPS");
-  if (list == nullptr) {
-    for (const HeapKind& kind : heap_kinds()) kinds.push_back(&kind);
-    return kinds;
-  }
-  std::string_view rest(list);
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view name = rest.substr(0, comma);
-    const HeapKind* kind = find_heap_kind(name);
-    if (kind == nullptr) {
-      fprintf(stderr, "diff_fuzzer: unknown heap '%.*s' in ALLOCFUZZ_DIFF_HEAPS\n",
-              static_cast<int>(name.size()), name.data());
+  const char* list = getenv(kDiffHeapsVariable);
+  const std::vector<std::string> names =
+      list == nullptr ? std::vector<std::string>{std::string(kAllHeaps)} : split_heap_list(list);
+  const HeapListCheck check = check_heap_list(names);
+  switch (check.problem) {
+    case HeapListProblem::kNone:
+      break;
+    case HeapListProblem::kTooFew:
+      fprintf(stderr, "diff_fuzzer: %s must name all, or at least two heaps\n", kDiffHeapsVariable);
       exit(2);
-    }
-    kinds.push_back(kind);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    case HeapListProblem::kUnknown:
+      fprintf(stderr, "diff_fuzzer: unknown heap '%s' in %s\n", check.heap.c_str(),
+              kDiffHeapsVariable);
+      exit(2);
+    case HeapListProblem::kTwice:
+      fprintf(stderr, "diff_fuzzer: heap '%s' twice in %s\n", check.heap.c_str(),
+              kDiffHeapsVariable);
+      exit(2);
   }
-  if (kinds.size() < 2) {
-    fprintf(stderr, "diff_fuzzer: ALLOCFUZZ_DIFF_HEAPS must name at least two heaps\n");
-    exit(2);
+  if (is_all_heaps(names)) {
+    for (const HeapKind& kind : heap_kinds()) kinds.push_back(&kind);
+  } else {
+    for (const std::string& name : names) kinds.push_back(find_heap_kind(name));
   }
   return kinds;
 }

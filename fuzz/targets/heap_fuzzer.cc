@@ -23,6 +23,7 @@
 #include "fuzz/program/binary_codec.h"
 #include "fuzz/program/ops_text.h"
 #include "fuzz/targets/fuzzer_support.h"
+#include "fuzz/targets/target_contract.h"
 
 namespace allocfuzz {
 namespace {
@@ -54,12 +55,12 @@ void on_death_in_operation() {
 }
 
 void init() {
-  const char* heap_name = getenv("ALLOCFUZZ_HEAP");
+  const char* heap_name = getenv(kHeapVariable);
   if (heap_name == nullptr) heap_name = kFuzzerHeap;
-  const char* defect = getenv("ALLOCFUZZ_DEFECT");
+  const char* defect = getenv(kDefectVariable);
   const HeapKind* kind = find_heap_kind(heap_name);
   if (kind == nullptr) {
-    fprintf(stderr, "heap_fuzzer: unknown heap '%s' in ALLOCFUZZ_HEAP\n", heap_name);
+    fprintf(stderr, "heap_fuzzer: unknown heap '%s' in %s\n", heap_name, kHeapVariable);
     exit(2);
   }
   g_state = new FuzzerState;
@@ -73,9 +74,8 @@ void init() {
     }
     lane.heap = kind->make(lane.region);
     if (defect != nullptr && !lane.heap->set_defect(defect)) {
-      fprintf(stderr,
-              "heap_fuzzer: heap '%s' has no defect '%s' in this build (ALLOCFUZZ_DEFECT)\n",
-              std::string(kind->name).c_str(), defect);
+      fprintf(stderr, "heap_fuzzer: heap '%s' has no defect '%s' in this build (%s)\n",
+              std::string(kind->name).c_str(), defect, kDefectVariable);
       exit(2);
     }
     lane.executor = std::make_unique<Executor>(lane.region, *lane.heap);

@@ -11,7 +11,7 @@
 #include "allocator/free_array/defects.h"
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/program/ops.h"
-#include "repro/engines/fuzz_targets.h"
+#include "fuzz/targets/target_contract.h"
 #include "repro/tools/exit_status.h"
 #include "repro/tools/program_setup.h"
 

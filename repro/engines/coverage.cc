@@ -12,8 +12,8 @@
 #include <iterator>
 #include <system_error>
 
+#include "fuzz/targets/target_contract.h"
 #include "repro/engines/fuzz_layout.h"
-#include "repro/engines/fuzz_targets.h"
 #include "repro/engines/tool_process.h"
 #include "repro/tools/exit_status.h"
 

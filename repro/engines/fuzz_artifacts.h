@@ -7,8 +7,8 @@
 #include <map>
 #include <string>
 
+#include "fuzz/targets/target_contract.h"
 #include "repro/engines/fuzz_layout.h"
-#include "repro/engines/fuzz_targets.h"
 #include "repro/tools/program_setup.h"
 
 namespace allocfuzz {

@@ -22,7 +22,7 @@ double seconds_now() {
 }
 
 pid_t spawn_fuzzer(const std::vector<std::string>& argv, const fs::path& cwd,
-                   const Overrides& overrides, int* read_fd, std::string* error,
+                   const TargetEnvironment& target_env, int* read_fd, std::string* error,
                    const FuzzerEnvironment& extra_env) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -38,21 +38,7 @@ pid_t spawn_fuzzer(const std::vector<std::string>& argv, const fs::path& cwd,
     dup2(fds[1], STDOUT_FILENO);
     dup2(fds[1], STDERR_FILENO);
     std::signal(SIGINT, SIG_DFL);
-    if (!overrides.heap.empty()) setenv("ALLOCFUZZ_HEAP", overrides.heap.c_str(), 1);
-    // diff_fuzzer's heaps: the variable unset is all of them, as the artifacts are replayed.
-    if (!overrides.diff.empty() && overrides.diff[0] != "all") {
-      std::string list;
-      for (const std::string& name : overrides.diff) list += (list.empty() ? "" : ",") + name;
-      setenv("ALLOCFUZZ_DIFF_HEAPS", list.c_str(), 1);
-    } else {
-      unsetenv("ALLOCFUZZ_DIFF_HEAPS");
-    }
-    // --defect=NAME switches it on in the fuzzer; --defect=none also in an inherited setting.
-    if (overrides.defect && !overrides.defect->empty()) {
-      setenv("ALLOCFUZZ_DEFECT", overrides.defect->c_str(), 1);
-    } else if (overrides.defect) {
-      unsetenv("ALLOCFUZZ_DEFECT");
-    }
+    apply_target_environment(target_env);
     for (const auto& [name, value] : extra_env) setenv(name.c_str(), value.c_str(), 1);
     if (chdir(cwd.c_str()) != 0) _exit(127);
     execv(args[0], args.data());

@@ -385,12 +385,13 @@ int run_afl(const FuzzRunRequest& request, const FuzzTarget& target, const RunSe
 
   std::ofstream log(layout.log_path, std::ios::binary | std::ios::trunc);
   const FuzzerEnvironment env = afl_environment();
+  const TargetEnvironment target_env = fuzz_target_environment(settings.overrides);
   // Ctrl-C reaches afl-fuzz too (same process group); it stops and we still summarize.
   auto old_int = std::signal(SIGINT, SIG_IGN);
   const double start = seconds_now();
   for (unsigned i = 0; i < count; ++i) {
     instances[i].pid =
-        spawn_fuzzer(commands[i], layout.root, settings.overrides, &instances[i].fd, &error, env);
+        spawn_fuzzer(commands[i], layout.root, target_env, &instances[i].fd, &error, env);
     if (instances[i].pid < 0) {
       absl::FPrintF(stderr, "%s\n", error.c_str());
       instances.resize(i);  // those already started run to their end, followed below

@@ -16,7 +16,7 @@
 #ifndef ALLOCFUZZ_REPRO_RUN_AFL_H_
 #define ALLOCFUZZ_REPRO_RUN_AFL_H_
 
-#include "repro/engines/fuzz_targets.h"
+#include "fuzz/targets/target_contract.h"
 #include "repro/engines/run_fuzzer.h"
 #include "repro/tools/program_setup.h"
 

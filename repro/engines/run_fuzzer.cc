@@ -20,9 +20,9 @@
 #include <system_error>
 #include <vector>
 
+#include "fuzz/targets/target_contract.h"
 #include "repro/engines/fuzz_artifacts.h"
 #include "repro/engines/fuzz_layout.h"
-#include "repro/engines/fuzz_targets.h"
 #include "repro/engines/fuzzer_process.h"
 #include "repro/engines/libfuzzer_log.h"
 #include "repro/engines/progress_line.h"
@@ -146,7 +146,8 @@ int run_libfuzzer(const FuzzRunRequest& request, const FuzzTarget& target,
   // Ctrl-C reaches libFuzzer too (same process group); it stops and we still summarize.
   auto old_int = std::signal(SIGINT, SIG_IGN);
   const double start = seconds_now();
-  const pid_t pid = spawn_fuzzer(argv, layout.root, settings.overrides, &fd, &error);
+  const pid_t pid =
+      spawn_fuzzer(argv, layout.root, fuzz_target_environment(settings.overrides), &fd, &error);
   if (pid < 0) {
     std::signal(SIGINT, old_int);
     absl::FPrintF(stderr, "%s\n", error.c_str());
@@ -220,7 +221,7 @@ int run_fuzzer(const FuzzRunRequest& request) {
     settings.overrides.defect = "";  // and an inherited ALLOCFUZZ_DEFECT is dropped
     if (settings.overrides.diff.empty()) settings.overrides.diff = {"all"};
   }
-  if (const char* inherited = getenv("ALLOCFUZZ_DEFECT");
+  if (const char* inherited = getenv(kDefectVariable);
       !settings.overrides.defect && inherited != nullptr && inherited[0] != '\0') {
     settings.overrides.defect = inherited;
   }

@@ -47,8 +47,7 @@ int run_tool(const std::vector<std::string>& argv, const fs::path& cwd, const To
     dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
     std::signal(SIGINT, SIG_DFL);
-    for (const auto& [name, value] : env.set) setenv(name.c_str(), value.c_str(), 1);
-    for (const std::string& name : env.unset) unsetenv(name.c_str());
+    apply_target_environment(env);
     if (chdir(cwd.c_str()) != 0) _exit(127);
     execvp(args[0], args.data());
     const std::string message =
@@ -95,24 +94,12 @@ std::string find_on_path(const std::vector<std::string>& names) {
   return "";
 }
 
-ToolEnvironment fuzz_target_environment(const Overrides& overrides) {
-  ToolEnvironment env;
-  // --heap or the target's own default, never an inherited setting that --heap did not check.
-  if (!overrides.heap.empty()) {
-    env.set.emplace_back("ALLOCFUZZ_HEAP", overrides.heap);
-  } else {
-    env.unset.push_back("ALLOCFUZZ_HEAP");
-  }
-  // diff_fuzzer's heaps: the variable unset is all of them.
-  if (!overrides.diff.empty() && overrides.diff[0] != "all") {
-    std::string list;
-    for (const std::string& name : overrides.diff) list += (list.empty() ? "" : ",") + name;
-    env.set.emplace_back("ALLOCFUZZ_DIFF_HEAPS", list);
-  } else {
-    env.unset.push_back("ALLOCFUZZ_DIFF_HEAPS");
-  }
-  env.unset.push_back("ALLOCFUZZ_DEFECT");
-  return env;
+TargetEnvironment fuzz_target_environment(const Overrides& overrides) {
+  TargetSettings settings;
+  settings.heap = overrides.heap;
+  settings.defect = overrides.defect.value_or("");
+  settings.diff_heaps = overrides.diff;
+  return target_environment(settings);
 }
 
 const FuzzTarget* find_target_or_complain(std::string_view verb, const std::string& name) {

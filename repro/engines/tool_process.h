@@ -12,15 +12,13 @@
 #include <utility>
 #include <vector>
 
-#include "repro/engines/fuzz_targets.h"
+#include "fuzz/targets/target_contract.h"
 #include "repro/tools/program_setup.h"
 
 namespace allocfuzz {
 
-struct ToolEnvironment {
-  std::vector<std::pair<std::string, std::string>> set;
-  std::vector<std::string> unset;
-};
+// Variables to set and to unset in a tool's environment.
+using ToolEnvironment = TargetEnvironment;
 
 // Runs argv (argv[0] a path, or a name looked up on PATH) in `cwd`, stdin from /dev/null, its
 // stdout appended to `out_path` and its stderr to `err_path` (the same file is fine). Returns
@@ -34,11 +32,13 @@ int run_tool(const std::vector<std::string>& argv, const std::filesystem::path& 
 // empty when none is.
 std::string find_on_path(const std::vector<std::string>& names);
 
-// The environment a fuzz target runs in for coverage and cmin: --heap as ALLOCFUZZ_HEAP (no
-// --heap: the variable unset, the target's default heap), --diff (diff_fuzzer) as
-// ALLOCFUZZ_DIFF_HEAPS, and no ALLOCFUZZ_DEFECT (both verbs measure the heap without its
-// historical defects).
-ToolEnvironment fuzz_target_environment(const Overrides& overrides);
+// The environment a fuzz target runs in for run (either engine), cmin and coverage, by the one
+// builder (target_environment, fuzz/targets/target_contract.h): --heap as ALLOCFUZZ_HEAP, the
+// defect as ALLOCFUZZ_DEFECT, --diff (diff_fuzzer) as ALLOCFUZZ_DIFF_HEAPS; each variable not
+// given is unset, never inherited. run settles the defect first (--defect, or an inherited
+// ALLOCFUZZ_DEFECT it adopts, so that its artifacts are minimized with it); cmin and coverage
+// refuse a defect (check_tool_verb_flags), so theirs is always unset.
+TargetEnvironment fuzz_target_environment(const Overrides& overrides);
 
 // The target named `name`, or nullptr after printing "allocfuzz VERB: unknown target 'NAME'
 // (known: ...)" on stderr.

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Tests of the command line's verb table (repro/cli/verb_table.h): the usage text, the operand
+# counts and the flags each verb takes, and repro/README.md against the table. Each
+# `test_NAME()` below is the ctest test cli.NAME (repro/CMakeLists.txt finds them).
+#
+# usage: cli_verbs_test.sh NAME ALLOCFUZZ ALLOCFUZZ_TESTHEAPS SCRATCH_DIR  (as cli_test.sh)
+set -euo pipefail
+
+name=$1
+AF=$2
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+scratch=$4/$name
+rm -rf "$scratch"
+mkdir -p "$scratch"
+cd "$scratch"
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+run() {
+  set +e
+  "$@" >out.txt 2>err.txt
+  status=$?
+  set -e
+}
+
+show() {
+  echo "--- stdout ---" >&2
+  cat out.txt >&2
+  echo "--- stderr ---" >&2
+  cat err.txt >&2
+}
+
+# `allocfuzz ARGS` exits 2 with exactly "allocfuzz: MESSAGE" and the pointer to the usage on
+# stderr, and nothing on stdout.
+expect_usage_error() {
+  local message=$1
+  shift
+  run "$AF" "$@"
+  [[ $status == 2 ]] || { show; fail "'allocfuzz $*' exited $status, expected 2"; }
+  printf 'allocfuzz: %s\n(allocfuzz help for usage)\n' "$message" >expected.txt
+  diff -u expected.txt err.txt >&2 || fail "'allocfuzz $*': stderr is not: allocfuzz: $message"
+  [[ ! -s out.txt ]] || { show; fail "'allocfuzz $*' printed on stdout"; }
+}
+
+# The verbs of the usage text: the lines of its "verbs:" section that start with a name.
+usage_verbs() {
+  "$AF" help | awk '/^verbs:$/ { on = 1; next } on && /^$/ { exit } on && /^  [a-z]/ { print $1 }'
+}
+
+# Prints each verb of the usage text that README ($1) has no row for in its verb table (the
+# table under "| verb | what it does |"; a row's first cell is "`VERB ...`", or several such
+# joined by " / "); fails when there is one.
+readme_lacks() {
+  local readme=$1 verb missing=0
+  awk -F'|' '/^\| verb \| what it does \|$/ { on = 1; next } on && !/^\|/ { exit }
+    on && $2 !~ /^-+$/ { print $2 }' "$readme" >first_cells.txt
+  while read -r verb; do
+    if ! grep -qE "(^| )\`$verb[ \`]" first_cells.txt; then
+      echo "$verb"
+      missing=1
+    fi
+  done < <(usage_verbs)
+  return $missing
+}
+
+test_readme_has_a_row_for_every_verb() {
+  usage_verbs >verbs.txt
+  # The table has at least the verbs of today; a parse that finds none would prove nothing.
+  for verb in list replay check minimize fmt encode run cmin coverage footprint help; do
+    grep -qx "$verb" verbs.txt || { cat verbs.txt >&2; fail "the usage text lacks $verb"; }
+  done
+  readme_lacks "$repo/repro/README.md" >missing.txt ||
+    fail "repro/README.md has no row for: $(tr '\n' ' ' <missing.txt)"
+  # The check does fail: the README without its run row lacks run.
+  grep -v '^| `run ' "$repo/repro/README.md" >README.md
+  if readme_lacks README.md >missing.txt; then fail "a README without run passed"; fi
+  [[ $(cat missing.txt) == run ]] || { cat missing.txt >&2; fail "not just run is missing"; }
+}
+
+test_usage_lists_each_verb_with_its_synopsis_and_flags() {
+  run "$AF" help
+  [[ $status == 0 ]] || { show; fail "help exited $status"; }
+  grep -qx 'usage: allocfuzz \[FLAGS\] VERB OPERANDS\.\.\.  (flags may also follow the verb)' \
+    out.txt || { show; fail "no usage line"; }
+  grep -qE '^  run TARGET \[SECONDS\] \[-- LIBFUZZER_ARGS\.\.\.\]$' out.txt || { show; fail "run"; }
+  grep -qE '^  replay FILE\.\.\. +run programs with every check' out.txt || { show; fail "replay"; }
+  # Each flag with the verbs that take it, from the table.
+  grep -qF -- 'the fuzzing engine (default libfuzzer) [run]' out.txt ||
+    { show; fail "--engine's verbs"; }
+  tr -s ' \n' ' ' <out.txt | grep -qF -- '-o OUT output file' || { show; fail "no -o"; }
+  tr -s ' \n' ' ' <out.txt | grep -qF -- '[minimize, encode and cmin]' || { show; fail "-o's verbs"; }
+  # No verb: the same text on stdout, after the error on stderr.
+  run "$AF"
+  [[ $status == 2 ]] || fail "no verb exited $status"
+  [[ $(cat err.txt) == $'allocfuzz: no verb given\n(allocfuzz help for usage)' ]] ||
+    { show; fail "no verb"; }
+  "$AF" --help >help.txt
+  "$AF" help >again.txt
+  cmp help.txt again.txt || fail "--help and help differ"
+}
+
+test_help_verb_prints_one_verb() {
+  run "$AF" help run
+  [[ $status == 0 ]] || { show; fail "help run exited $status"; }
+  [[ $(head -n 1 out.txt) == 'usage: allocfuzz [FLAGS] run TARGET [SECONDS] [-- LIBFUZZER_ARGS...]' ]] ||
+    { show; fail "help run's first line"; }
+  grep -q -- '^  --engine=libfuzzer|afl' out.txt || { show; fail "help run lacks --engine"; }
+  grep -q -- '--random' out.txt && { show; fail "help run shows --random"; }
+  run "$AF" help list
+  grep -q '^flags:' out.txt && { show; fail "list takes no flags, but help shows some"; }
+  expect_usage_error "help: unknown verb 'nope'" help nope
+}
+
+test_operand_counts_come_from_the_table() {
+  : >a.ops
+  expect_usage_error "list takes no operands" list extra
+  expect_usage_error "replay takes FILE..." replay
+  expect_usage_error "check takes FILE..." check
+  expect_usage_error "fmt takes FILE" fmt a.ops a.ops
+  expect_usage_error "minimize takes FILE [-o OUT]" minimize
+  expect_usage_error "encode takes FILE [-o OUT]" encode a.ops a.ops
+  expect_usage_error "run takes TARGET [SECONDS]" run
+  expect_usage_error "run takes TARGET [SECONDS]" run heap_fuzzer 1 2
+  expect_usage_error "cmin takes TARGET [DIR...] [-o OUT]" cmin
+  expect_usage_error "coverage takes TARGET [DIR...]" coverage
+  expect_usage_error "footprint takes FILE | --random N [--seed S]" footprint a.ops a.ops
+  expect_usage_error "help takes [VERB]" help run list
+  # After `--` a verb other than run takes operands: two files for fmt.
+  expect_usage_error "fmt takes FILE" fmt a.ops -- a.ops
+  expect_usage_error "unknown verb 'frobnicate'" frobnicate a.ops
+}
+
+test_a_flag_goes_only_with_the_verbs_that_take_it() {
+  : >a.ops
+  expect_usage_error "--root goes with run, cmin and coverage only" --root=. replay a.ops
+  expect_usage_error "-o goes with minimize, encode and cmin only" fmt a.ops -o x.ops
+  expect_usage_error "--engine goes with run only" --engine=afl list
+  expect_usage_error "--random goes with footprint only" replay --random 10 a.ops
+  expect_usage_error "--seed goes with footprint only" check --seed=1 a.ops
+  expect_usage_error "--heap goes with replay, check, minimize, fmt, encode, run, cmin and coverage only" \
+    --heap=kr footprint a.ops
+  expect_usage_error "--region goes with replay, check, minimize, fmt and encode only" \
+    --region=low run heap_fuzzer 1
+  expect_usage_error "--timeout goes with replay, check, minimize, run, cmin and coverage only" \
+    --timeout=5 list
+  # The first flag the verb does not take, in the order given.
+  expect_usage_error "--seed goes with footprint only" --seed=2 --root=. list
+  # A flag's value is checked before the verb: a bad --region is a bad --region anywhere.
+  expect_usage_error "--region must be high or low, not 'middle'" --region=middle list
+}
+"test_$name"
