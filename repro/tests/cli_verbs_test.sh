@@ -4,34 +4,10 @@
 # `test_NAME()` below is the ctest test cli.NAME (repro/CMakeLists.txt finds them).
 #
 # usage: cli_verbs_test.sh NAME ALLOCFUZZ ALLOCFUZZ_TESTHEAPS SCRATCH_DIR  (as cli_test.sh)
-set -euo pipefail
+# shellcheck source=repro/tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
-name=$1
-AF=$2
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-scratch=$4/$name
-rm -rf "$scratch"
-mkdir -p "$scratch"
-cd "$scratch"
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
-run() {
-  set +e
-  "$@" >out.txt 2>err.txt
-  status=$?
-  set -e
-}
-
-show() {
-  echo "--- stdout ---" >&2
-  cat out.txt >&2
-  echo "--- stderr ---" >&2
-  cat err.txt >&2
-}
 
 # `allocfuzz ARGS` exits 2 with exactly "allocfuzz: MESSAGE" and the pointer to the usage on
 # stderr, and nothing on stdout.
@@ -151,4 +127,4 @@ test_a_flag_goes_only_with_the_verbs_that_take_it() {
   # A flag's value is checked before the verb: a bad --region is a bad --region anywhere.
   expect_usage_error "--region must be high or low, not 'middle'" --region=middle list
 }
-"test_$name"
+cli_run_test
