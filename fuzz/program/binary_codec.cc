@@ -1,9 +1,10 @@
-// The binary spelling of programs, exactly as FORMAT.md ("Binary encoding (v1)") describes it.
+// The binary spelling of programs, exactly as FORMAT.md ("Binary encoding (v2)") describes it.
 //
 // Two tables drive everything here, and both are derived, never written out by hand:
 //   - EDGE, built from FORMAT.md's rule at compile time (make_edge_table);
-//   - the opcode map, built from kOps' weights in table order (make_opcode_map), so that adding
-//     or reweighting a row in ops.h is the only change the binary format needs.
+//   - the opcode maps (fuzz/program/opcodes.h), built from the opcode values each row of ops.h
+//     names, so that adding a row there is the only change the binary format needs, and no
+//     existing byte changes its meaning.
 //
 // The decoder is on the fuzzer's per-input path. Its invariants:
 //   - it accepts every byte string (nothing is rejected; running out of bytes just ends it);
@@ -16,9 +17,11 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
+#include "fuzz/program/opcodes.h"
 #include "fuzz/program/ops.h"
 
 namespace allocfuzz {
@@ -62,53 +65,6 @@ static_assert(kEdgeTable.count == kEdgeCount, "FORMAT.md's EDGE rule gives 127 s
 constexpr const std::array<uint64_t, kEdgeCount>& kEdges = kEdgeTable.values;
 static_assert(kEdges[0] == 112 && kEdges[kEdgeCount - 1] == kSizeMax);
 
-// --- Opcode values ---------------------------------------------------------------------------
-
-// The opcode byte's low four bits select the operation: 16 values shared out by weight.
-constexpr unsigned kOpcodeValues = 16;
-
-constexpr unsigned total_weight() {
-  unsigned sum = 0;
-  for (const OpInfo& info : kOps) sum += info.weight;
-  return sum;
-}
-static_assert(
-    total_weight() == kOpcodeValues,
-    "the weights in ALLOCFUZZ_OPS (fuzz/program/ops.h) must share out exactly 16 opcode values");
-
-// Every operation needs an opcode value of its own, or the encoder could not write it.
-constexpr bool every_weight_positive() {
-  for (const OpInfo& info : kOps) {
-    if (info.weight == 0) return false;
-  }
-  return true;
-}
-static_assert(every_weight_positive(), "an operation with weight 0 has no binary spelling");
-
-// Opcode value -> operation: each row of kOps, in table order, takes `weight` consecutive values.
-constexpr std::array<OpKind, kOpcodeValues> make_opcode_map() {
-  std::array<OpKind, kOpcodeValues> map{};
-  unsigned value = 0;
-  for (const OpInfo& info : kOps) {
-    for (unsigned i = 0; i < info.weight; ++i) map[value++] = info.kind;
-  }
-  return map;
-}
-
-// Operation -> its canonical opcode value, the first of its row (FORMAT.md, "Canonical form").
-constexpr std::array<uint8_t, kOpCount> make_first_opcode() {
-  std::array<uint8_t, kOpCount> first{};
-  unsigned value = 0;
-  for (const OpInfo& info : kOps) {
-    first[static_cast<size_t>(info.kind)] = static_cast<uint8_t>(value);
-    value += info.weight;
-  }
-  return first;
-}
-
-constexpr std::array<OpKind, kOpcodeValues> kOpcodeMap = make_opcode_map();
-constexpr std::array<uint8_t, kOpCount> kFirstOpcode = make_first_opcode();
-
 // --- Byte layout constants -------------------------------------------------------------------
 
 constexpr uint8_t kConfigLow = 1u << 0;    // config bit 0: placement low
@@ -119,6 +75,7 @@ constexpr uint8_t kSizeVarint = 0xFF;      // size byte: a varint follows
 constexpr unsigned kMaxVarintBytes = 10;   // ceil(64 / 7)
 
 static_assert(kSizeEdgeBase + kEdgeCount == kSizeVarint);
+static_assert(kSlotInOpcode == kHighNibbleMore, "c >> 4 == 15: more bytes follow, for every row");
 static_assert(kMaxSlots == 1024, "FORMAT.md takes slot-ext modulo 1024");
 
 // --- Decoding --------------------------------------------------------------------------------
@@ -189,29 +146,49 @@ class Reader {
   size_t pos_ = 0;
 };
 
-// One operation from the reader into *op. false: the bytes ran out (op is then unspecified).
-bool decode_op(Reader& in, Op* op) {
+// What one item of the input decoded to.
+enum class Item {
+  kOp,        // an operation, in *op
+  kReserved,  // an escape with a reserved extension value: nothing (FORMAT.md, "Opcodes")
+  kCut,       // the bytes ran out (*op is then unspecified)
+};
+
+// Reads a slot-ext-style varint and takes `base + ext` modulo kMaxSlots. The sum may wrap mod
+// 2^64, but 1024 divides 2^64, so the wrapped sum has the same residue as the true one.
+bool slot_varint(Reader& in, uint64_t base, uint32_t* slot) {
+  uint64_t ext;
+  if (!in.varint(&ext)) return false;
+  *slot = static_cast<uint32_t>((base + ext) % kMaxSlots);
+  return true;
+}
+
+// One item from the reader.
+Item decode_op(Reader& in, Op* op) {
   uint8_t c;
-  if (!in.byte(&c)) return false;
-  const OpInfo& info = op_info(kOpcodeMap[c & 0x0F]);
-  op->kind = info.kind;
+  if (!in.byte(&c)) return Item::kCut;
   op->slot = 0;
-  if (info.has_slot) {
-    const unsigned high = c >> 4;
+  const OpInfo* info = &op_info(*kPrimaryMap[c & 0x0F]);
+  const unsigned high = c >> 4;
+  if (!info->has_slot && high == kHighNibbleMore) {
+    // The escape: the operation is the extension byte's row; its slot, if any, is a varint.
+    uint8_t e;
+    if (!in.byte(&e)) return Item::kCut;
+    const std::optional<OpKind> kind = kExtendedMap[e];
+    if (!kind) return Item::kReserved;
+    info = &op_info(*kind);
+    if (info->has_slot && !slot_varint(in, 0, &op->slot)) return Item::kCut;
+  } else if (info->has_slot) {
     if (high < kSlotInOpcode) {
       op->slot = high;
-    } else {
-      uint64_t ext;
-      if (!in.varint(&ext)) return false;
-      // (15 + ext) mod 1024. The sum may wrap mod 2^64, but 1024 divides 2^64, so the wrapped
-      // sum has the same residue as the true one.
-      op->slot = static_cast<uint32_t>((kSlotInOpcode + ext) % kMaxSlots);
+    } else if (!slot_varint(in, kSlotInOpcode, &op->slot)) {
+      return Item::kCut;
     }
   }
+  op->kind = info->kind;
   for (size_t i = 0; i < 2; ++i) {
-    if (!in.operand(info.args[i], &op->args[i])) return false;
+    if (!in.operand(info->args[i], &op->args[i])) return Item::kCut;
   }
-  return true;
+  return Item::kOp;
 }
 
 // --- Encoding --------------------------------------------------------------------------------
@@ -273,8 +250,15 @@ DecodeStatus decode_binary(const uint8_t* data, size_t size, Program* out) {
   while (!in.at_end() && out->ops.size() < kMaxOps) {
     const size_t start = in.pos();
     Op op;
-    if (!decode_op(in, &op)) return DecodeStatus{true, start};  // the partial op is dropped
-    out->ops.push_back(op);
+    switch (decode_op(in, &op)) {
+      case Item::kOp:
+        out->ops.push_back(op);
+        break;
+      case Item::kReserved:
+        break;
+      case Item::kCut:
+        return DecodeStatus{true, start};  // the partial op is dropped
+    }
   }
   return status;
 }
@@ -292,18 +276,21 @@ std::vector<uint8_t> encode_binary(const Program& program) {
 
   for (const Op& op : program.ops) {
     const OpInfo& info = op_info(op.kind);
-    uint8_t c = kFirstOpcode[static_cast<size_t>(op.kind)];
-    if (info.has_slot) {
-      // A valid program's slots are below kMaxSlots; anything else would not come back.
-      assert(op.slot < kMaxSlots);
-      if (op.slot < kSlotInOpcode) {
-        out.push_back(static_cast<uint8_t>(c | op.slot << 4));
-      } else {
-        out.push_back(static_cast<uint8_t>(c | kSlotInOpcode << 4));
-        put_varint(op.slot - kSlotInOpcode, &out);
-      }
+    const CanonicalOpcode opcode = canonical_opcode(op.kind);
+    // A valid program's slots are below kMaxSlots; anything else would not come back.
+    assert(!info.has_slot || op.slot < kMaxSlots);
+    if (opcode.size == 2) {
+      // Escape, extension value, then the slot (if any) as a varint.
+      out.push_back(opcode.bytes[0]);
+      out.push_back(opcode.bytes[1]);
+      if (info.has_slot) put_varint(op.slot, &out);
+    } else if (!info.has_slot) {
+      out.push_back(opcode.bytes[0]);  // c >> 4 is written 0 for operations without a slot
+    } else if (op.slot < kSlotInOpcode) {
+      out.push_back(static_cast<uint8_t>(opcode.bytes[0] | op.slot << 4));
     } else {
-      out.push_back(c);  // c >> 4 is written 0 for operations without a slot
+      out.push_back(static_cast<uint8_t>(opcode.bytes[0] | kSlotInOpcode << 4));
+      put_varint(op.slot - kSlotInOpcode, &out);
     }
     for (size_t i = 0; i < 2; ++i) {
       switch (info.args[i]) {

@@ -1,7 +1,7 @@
 // The one table of operations. Every layer that knows operations reads it: the binary
 // decoder/encoder (binary_codec.cc), the .ops printer/parser (ops_text.cc), the executor
-// (executor.cc) and the docs (FORMAT.md). Adding an operation is one row here and one case in
-// the executor.
+// (executor.cc) and the docs (FORMAT.md). Adding an operation is one row here (with opcode
+// values of its own) and one case in the executor.
 //
 // Operations (DESIGN.md section 5): slots are small integers naming live blocks; malloc and
 // calloc into a live slot free the old block first; free of an empty slot does nothing;
@@ -28,24 +28,51 @@ enum class Arg : uint8_t {
   kCount,  // a small count (fail-grow K), 0..255; binary: one byte
 };
 
+// Where an operation's binary opcode values live (FORMAT.md, "Opcodes"). Each row names its
+// values explicitly, so that a row's place in the table never decides a byte's meaning: adding
+// a row never changes what an existing byte decodes to.
+enum class OpcodeSpace : uint8_t {
+  kPrimary,   // the opcode byte's low nibble, c & 15: 16 values, all taken by the rows below
+  kExtended,  // the extension byte e after an escape opcode byte (c = 0xFC-0xFF): 256 values
+};
+
+// The values first .. last (inclusive) of `space`. In the primary space a row's value count is
+// its weight: how often a random opcode byte decodes to it (common operations get more).
+struct OpcodeValues {
+  OpcodeSpace space;
+  uint8_t first;
+  uint8_t last;
+  constexpr unsigned count() const { return last - first + 1u; }
+  constexpr bool holds(unsigned value) const { return first <= value && value <= last; }
+};
+constexpr OpcodeValues primary(uint8_t first, uint8_t last) {
+  return {OpcodeSpace::kPrimary, first, last};
+}
+constexpr OpcodeValues extended(uint8_t first, uint8_t last) {
+  return {OpcodeSpace::kExtended, first, last};
+}
+
 // X(enumerator, name in .ops text, takes a slot, first operand, second operand,
-//   binary weight: how many of the 16 opcode values decode to it — common operations get more,
+//   opcode values (never change those of an existing row: every corpus depends on them; a new
+//   operation takes free values of the extended space, e.g. extended(0x00, 0x03)),
 //   the operands' names in messages ("calloc needs 3 operands (slot, count, size)"))
+// fuzz/program/opcodes.h checks at compile time that the values are disjoint and cover the
+// primary space; tests/program/binary_format_v2_test.cc pins every byte's meaning.
 // clang-format off
-#define ALLOCFUZZ_OPS(X)                                                                  \
-  X(kMalloc, "malloc", true, Arg::kSize, Arg::kNone, 4, "size", "")                       \
-  X(kCalloc, "calloc", true, Arg::kSize, Arg::kSize, 1, "count", "size")                  \
-  X(kRealloc, "realloc", true, Arg::kSize, Arg::kNone, 3, "size", "")                     \
-  X(kFree, "free", true, Arg::kNone, Arg::kNone, 3, "", "")                               \
-  X(kFill, "fill", true, Arg::kNone, Arg::kNone, 1, "", "")                               \
-  X(kCheck, "check", false, Arg::kNone, Arg::kNone, 1, "", "")                            \
-  X(kForeignGrow, "foreign-grow", false, Arg::kSize, Arg::kNone, 1, "size", "")           \
-  X(kForeignRelease, "foreign-release", false, Arg::kNone, Arg::kNone, 1, "", "")         \
-  X(kFailGrow, "fail-grow", false, Arg::kCount, Arg::kNone, 1, "count", "")
+#define ALLOCFUZZ_OPS(X)                                                                          \
+  X(kMalloc, "malloc", true, Arg::kSize, Arg::kNone, primary(0x0, 0x3), "size", "")               \
+  X(kCalloc, "calloc", true, Arg::kSize, Arg::kSize, primary(0x4, 0x4), "count", "size")          \
+  X(kRealloc, "realloc", true, Arg::kSize, Arg::kNone, primary(0x5, 0x7), "size", "")             \
+  X(kFree, "free", true, Arg::kNone, Arg::kNone, primary(0x8, 0xA), "", "")                       \
+  X(kFill, "fill", true, Arg::kNone, Arg::kNone, primary(0xB, 0xB), "", "")                       \
+  X(kCheck, "check", false, Arg::kNone, Arg::kNone, primary(0xC, 0xC), "", "")                    \
+  X(kForeignGrow, "foreign-grow", false, Arg::kSize, Arg::kNone, primary(0xD, 0xD), "size", "")   \
+  X(kForeignRelease, "foreign-release", false, Arg::kNone, Arg::kNone, primary(0xE, 0xE), "", "") \
+  X(kFailGrow, "fail-grow", false, Arg::kCount, Arg::kNone, primary(0xF, 0xF), "count", "")
 // clang-format on
 
 enum class OpKind : uint8_t {
-#define ALLOCFUZZ_X(e, name, slot, a0, a1, weight, n0, n1) e,
+#define ALLOCFUZZ_X(e, name, slot, a0, a1, opcodes, n0, n1) e,
   ALLOCFUZZ_OPS(ALLOCFUZZ_X)
 #undef ALLOCFUZZ_X
 };
@@ -55,19 +82,19 @@ struct OpInfo {
   const char* name;
   bool has_slot;
   Arg args[2];
-  unsigned weight;
+  OpcodeValues opcodes;
   const char* arg_names[2];  // for messages; calloc's COUNT is encoded as a size
 };
 
 inline constexpr OpInfo kOps[] = {
-#define ALLOCFUZZ_X(e, name, slot, a0, a1, weight, n0, n1) \
-  {OpKind::e, name, slot, {a0, a1}, weight, {n0, n1}},
+#define ALLOCFUZZ_X(e, name, slot, a0, a1, opcodes, n0, n1) \
+  {OpKind::e, name, slot, {a0, a1}, opcodes, {n0, n1}},
     ALLOCFUZZ_OPS(ALLOCFUZZ_X)
 #undef ALLOCFUZZ_X
 };
 inline constexpr size_t kOpCount = sizeof kOps / sizeof kOps[0];
 
-inline const OpInfo& op_info(OpKind kind) { return kOps[static_cast<size_t>(kind)]; }
+constexpr const OpInfo& op_info(OpKind kind) { return kOps[static_cast<size_t>(kind)]; }
 // The operation named `name`, or nullopt.
 std::optional<OpKind> op_by_name(std::string_view name);
 
