@@ -1,6 +1,8 @@
 // FreeArrayTestedHeap's checks, map and defects.
 #include "fuzz/heaps/free_array_adapter.h"
 
+#include <memory>
+
 #include "allocator/free_array/heap_checker.h"
 #include "allocator/free_array/heap_map.h"
 #include "fuzz/heaps/tested_heap.h"
@@ -38,6 +40,10 @@ std::vector<std::string_view> FreeArrayTestedHeap::defect_names() const {
     for (const DefectInfo& d : kDefects) names.push_back(d.name);
   }
   return names;
+}
+
+std::unique_ptr<TestedHeap> make_free_array_heap(PseudoBrk& region) {
+  return std::make_unique<FreeArrayTestedHeap>(region);
 }
 
 }  // namespace allocfuzz

@@ -4,6 +4,7 @@
 #ifndef ALLOCFUZZ_FUZZ_FREE_ARRAY_ADAPTER_H_
 #define ALLOCFUZZ_FUZZ_FREE_ARRAY_ADAPTER_H_
 
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,9 @@ class FreeArrayTestedHeap : public TestedHeap {
  private:
   FreeArrayHeap heap_;
 };
+
+// The registry's factory of the heap `free-array` (fuzz/heaps/builtin_heaps.h).
+std::unique_ptr<TestedHeap> make_free_array_heap(PseudoBrk& region);
 
 }  // namespace allocfuzz
 

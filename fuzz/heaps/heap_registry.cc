@@ -3,26 +3,18 @@
 #include <memory>
 #include <vector>
 
-#include "fuzz/heaps/free_array_adapter.h"
-#include "fuzz/heaps/system_heap.h"
+#include "fuzz/heaps/builtin_heaps.h"
 #include "fuzz/heaps/tested_heap.h"
 
 namespace allocfuzz {
 
 namespace {
 
-std::unique_ptr<TestedHeap> make_free_array(PseudoBrk& region) {
-  return std::make_unique<FreeArrayTestedHeap>(region);
-}
-
 std::vector<HeapKind>& registry() {
   static std::vector<HeapKind> kinds = {
-      {"free-array", "the seed's brk allocator on 64-bit (FreeArrayHeap), with its heap checker",
-       make_free_array},
-      {"glibc",
-       "the C library's malloc, called past any sanitizer; no region: a budget of the "
-       "region's size",
-       make_system_heap},
+#define ALLOCFUZZ_X(name, make, description) {name, description, make},
+      ALLOCFUZZ_BUILTIN_HEAPS(ALLOCFUZZ_X)
+#undef ALLOCFUZZ_X
   };
   return kinds;
 }
