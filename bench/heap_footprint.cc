@@ -23,12 +23,12 @@
 #include <vector>
 
 #include "allocator/base/fixed_text.h"
+#include "allocator/base/random.h"
 #include "allocator/free_array/free_array_heap.h"
 #include "allocator/free_array/heap_checker.h"
 #include "allocator/free_array/heap_layout.h"
 #include "allocator/region/pseudo_brk.h"
 #include "bench/bench_args.h"
-#include "bench/xorshift64.h"
 
 namespace allocfuzz {
 namespace {
@@ -120,8 +120,6 @@ void part_a() {
 }
 
 // ---- b) random workload ----------------------------------------------------------------------
-
-using bench::XorShift64;
 
 // 1% zero, 69% 1..128, 20% 129..1024, 8% 1025..8192, 2% 8193..65536.
 size_t draw_size(XorShift64& rng) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "allocator/base/random.h"
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/harness/executor.h"
 #include "fuzz/harness/program_region.h"
@@ -34,21 +35,6 @@ namespace {
 constexpr const char* kRandomDescription =
     "slots s0..s999 uniform; malloc 40%, calloc 10% (count 1..8), realloc 20%, free 30%; "
     "sizes 1..256 90%, 257..4096 10%; splitmix64";
-
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : x_(seed) {}
-  uint64_t next() {
-    uint64_t z = (x_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-
- private:
-  uint64_t x_;
-};
 
 uint64_t draw_size(SplitMix64& rng) {
   if (rng.below(10) < 9) return 1 + rng.below(256);
