@@ -43,10 +43,10 @@
 #include <string>
 #include <vector>
 
+#include "allocator/base/random.h"
 #include "allocator/free_array/free_array_heap.h"
 #include "allocator/region/pseudo_brk.h"
 #include "bench/bench_args.h"
-#include "bench/xorshift64.h"
 #include "fuzz/harness/executor.h"
 #include "fuzz/heaps/free_array_adapter.h"
 #include "fuzz/heaps/tested_heap.h"
@@ -83,8 +83,6 @@ Options parse_args(int argc, char** argv) {
 }
 
 // ---- programs --------------------------------------------------------------------------------
-
-using bench::XorShift64;
 
 // 95% 0..512, 5% 513..65536.
 uint64_t draw_size(XorShift64& rng) {

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "allocator/base/build_config.h"
 #include "allocator/free_array/free_array_heap.h"
 #include "allocator/free_array/heap_checker.h"
 #include "allocator/free_array/heap_layout.h"
@@ -204,17 +205,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
   std::map<std::string, std::vector<std::pair<std::string, double>>> table_;
 };
 
-bool sanitized() {
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-  return true;
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-  return true;
-#endif
-  return false;
-}
+bool sanitized() { return kAddressSanitizer || kUndefinedBehaviorSanitizer; }
 
 // An argument as a shell would need it: single-quoted unless it is plain.
 std::string shell_quote(const char* arg) {
@@ -251,12 +242,12 @@ int main(int argc, char** argv) {
                                              : "assertions on (not a release build)";
 #endif
   benchmark::AddCustomContext("build", build);
-#if defined(ALLOCFUZZ_EXPENSIVE_CHECKS) && ALLOCFUZZ_EXPENSIVE_CHECKS
-  // The heap runs its whole checker after every call: every case becomes O(K), and the setup
-  // O(K^2) (in dev, filter to small K: --benchmark_filter='K:(10|100|1000)$').
-  benchmark::AddCustomContext("expensive_checks",
-                              "ON: the heap checker runs on every call, so every case is O(K)");
-#endif
+  if constexpr (allocfuzz::kExpensiveChecks) {
+    // The heap runs its whole checker after every call: every case becomes O(K), and the setup
+    // O(K^2) (in dev, filter to small K: --benchmark_filter='K:(10|100|1000)$').
+    benchmark::AddCustomContext("expensive_checks",
+                                "ON: the heap checker runs on every call, so every case is O(K)");
+  }
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -3,40 +3,40 @@
 //   a) N live blocks of S requested bytes: heap bytes (heap_start..top) per block beyond the
 //      rounded request (the header: 8 bytes), with the break's slack (brk - top, the
 //      preallocation) and the free array's own mapping reported apart.
-//   b) A fixed-seed random workload (malloc/free/realloc/calloc, sizes biased small with some
-//      up to 64 KiB, a bounded number of live blocks): break moves, growths, shrinks, peak
-//      break against peak live requested bytes, and the free array's final shape.
+//   b) The random workload of the footprint tool (`allocfuzz footprint --random N --seed S`,
+//      repro/tools/footprint.h), measured by the tool itself on free-array: the tool's row,
+//      then FreeArrayHeap's break moves, growths and shrinks and the free array's final shape,
+//      which the tool (one row per heap) does not show. The tool compares the heaps; this
+//      bench only adds the one heap's internals, and prints the tool's command for the row.
 //
 // Every figure is an offset or a size, never an address, so the output is byte-identical
 // from run to run (and between the release and dev builds). Only the public interface of
-// FreeArrayHeap and PseudoBrk is used (state() is read, never written); the heap checker
-// (check_heap) verifies the heap along the way in b).
+// FreeArrayHeap and PseudoBrk is used (state() is read, never written); in b) the executor's
+// checks (amortized, as the tool runs them) verify the heap along the way.
 //
 // Usage: heap_footprint [--seed N] [--ops N]
-#include <cerrno>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
-#include <vector>
 
-#include "allocator/base/fixed_text.h"
 #include "allocator/free_array/free_array_heap.h"
-#include "allocator/free_array/heap_checker.h"
 #include "allocator/free_array/heap_layout.h"
 #include "allocator/region/pseudo_brk.h"
 #include "bench/bench_args.h"
-#include "bench/xorshift64.h"
+#include "fuzz/harness/executor.h"
+#include "fuzz/harness/heap_lane.h"
+#include "fuzz/heaps/free_array_adapter.h"
+#include "fuzz/heaps/tested_heap.h"
+#include "fuzz/program/ops.h"
+#include "repro/tools/footprint.h"
 
 namespace allocfuzz {
 namespace {
 
 constexpr uint64_t kDefaultSeed = 1;
-constexpr uint64_t kDefaultOps = 100000;
-constexpr size_t kSlots = 2000;         // bound on live blocks in part b
-constexpr uint64_t kCheckEvery = 1000;  // part b runs check_heap every this many operations
+constexpr uint64_t kDefaultOps = kMaxOps;  // the most the footprint tool takes
 
 using Options = bench::SeedAndOps;
 
@@ -44,7 +44,7 @@ using Options = bench::SeedAndOps;
 
 Options parse_args(int argc, char** argv) {
   return bench::parse_seed_and_ops(argc, argv, "heap_footprint", Options{kDefaultSeed, kDefaultOps},
-                                   UINT64_MAX);
+                                   kMaxOps);
 }
 
 // A region plus a heap on it, both fresh. The region is heap-allocated because the heap keeps
@@ -119,196 +119,72 @@ void part_a() {
       "   The free array maps nothing until the first free.\n\n");
 }
 
-// ---- b) random workload ----------------------------------------------------------------------
+// ---- b) the footprint tool's random workload, with FreeArrayHeap's own counters ----------
 
-using bench::XorShift64;
-
-// 1% zero, 69% 1..128, 20% 129..1024, 8% 1025..8192, 2% 8193..65536.
-size_t draw_size(XorShift64& rng) {
-  uint64_t r = rng.below(100);
-  if (r < 1) return 0;
-  if (r < 70) return 1 + rng.below(128);
-  if (r < 90) return 129 + rng.below(1024 - 128);
-  if (r < 98) return 1025 + rng.below(8192 - 1024);
-  return 8193 + rng.below(65536 - 8192);
-}
-
-struct Slot {
-  unsigned char* p = nullptr;
-  size_t n = 0;
-  unsigned char tag = 0;
-};
-
-struct Counts {
-  uint64_t malloc = 0, free = 0, free_empty = 0, realloc = 0, realloc_in_place = 0,
-           realloc_to_zero = 0, calloc = 0, null_returns = 0, checks = 0;
-};
-
-void verify(const Slot& s, size_t n, size_t slot) {
-  for (size_t i = 0; i < n; ++i) {
-    if (s.p[i] != s.tag) {
-      std::fprintf(stderr, "heap_footprint: slot %zu: byte %zu of %zu changed\n", slot, i, s.n);
-      std::exit(1);
-    }
-  }
-}
-
-void check_or_die(const FreeArrayHeap& heap, uint64_t op) {
-  std::optional<HeapViolation> v = check_heap(heap);
-  if (!v) return;
-  FixedText<512> text;
-  append_violation(*v, text);
-  std::fprintf(stderr, "heap_footprint: after op %" PRIu64 ": %.*s\n", op,
-               static_cast<int>(text.view().size()), text.view().data());
-  std::exit(1);
+// The tool's free-array row (allocfuzz footprint: the same workload, region, checks and
+// measurement), then what only FreeArrayHeap has: its break moves and its free array, at the end
+// of the workload and after a second run that also frees every slot.
+FreeArrayHeap& free_array_of(HeapLane& lane) {
+  auto* adapter = dynamic_cast<FreeArrayTestedHeap*>(lane.heap.get());
+  if (adapter == nullptr) die("the default heap is not FreeArrayHeap");
+  return adapter->heap();
 }
 
 void part_b(const Options& o) {
-  Fixture f;
-  FreeArrayHeap& heap = *f.heap;
-  XorShift64 rng(o.seed);
-  std::vector<Slot> slots(kSlots);
-  Counts c;
-  uint64_t live = 0, peak_live = 0;
-  size_t peak_blocks = 0, blocks = 0;
-  unsigned char next_tag = 1;
-
-  auto fill = [&](Slot& s, size_t slot) {
-    s.tag = next_tag;
-    next_tag = static_cast<unsigned char>(next_tag == 255 ? 1 : next_tag + 1);
-    std::memset(s.p, s.tag, s.n);
-    if (heap.usable_size(s.p) < s.n) {
-      std::fprintf(stderr, "heap_footprint: slot %zu: usable_size below request\n", slot);
-      std::exit(1);
-    }
-  };
-  auto drop = [&](Slot& s, size_t slot) {
-    verify(s, s.n, slot);
-    heap.free(s.p);
-    live -= s.n;
-    --blocks;
-    s = Slot{};
-  };
-
-  // One operation; `return` ends it early (the heap check below still runs).
-  auto step = [&] {
-    size_t slot = static_cast<size_t>(rng.below(kSlots));
-    Slot& s = slots[slot];
-    uint64_t kind = rng.below(100);
-    if (kind < 40 || kind >= 90) {  // malloc (40%) or calloc (10%) into the slot
-      bool is_calloc = kind >= 90;
-      size_t n = draw_size(rng);
-      size_t count = is_calloc ? 1 + static_cast<size_t>(rng.below(8)) : 1;
-      size_t each = is_calloc ? n / count : n;
-      if (s.p != nullptr) drop(s, slot);
-      void* p = is_calloc ? heap.calloc(count, each) : heap.malloc(n);
-      is_calloc ? ++c.calloc : ++c.malloc;
-      if (p == nullptr) {
-        ++c.null_returns;
-        return;
-      }
-      s.p = static_cast<unsigned char*>(p);
-      s.n = count * each;
-      if (is_calloc) {
-        for (size_t i = 0; i < s.n; ++i) {
-          if (s.p[i] != 0) die("calloc returned memory that is not zero");
-        }
-      }
-      fill(s, slot);
-      live += s.n;
-      ++blocks;
-    } else if (kind < 70) {  // free (30%)
-      ++c.free;
-      if (s.p == nullptr) {
-        ++c.free_empty;
-        return;
-      }
-      drop(s, slot);
-    } else {  // realloc (20%)
-      ++c.realloc;
-      size_t n = draw_size(rng);
-      if (s.p != nullptr) verify(s, s.n, slot);
-      void* p = heap.realloc(s.p, n);
-      if (n == 0 && s.p != nullptr) {  // realloc(p, 0) frees and returns NULL
-        ++c.realloc_to_zero;
-        if (p != nullptr) die("realloc(p, 0) returned a block");
-        live -= s.n;
-        --blocks;
-        s = Slot{};
-        return;
-      }
-      if (p == nullptr) {
-        ++c.null_returns;
-        return;
-      }
-      if (p == s.p) ++c.realloc_in_place;
-      if (s.p == nullptr) ++blocks;
-      Slot moved = s;
-      moved.p = static_cast<unsigned char*>(p);
-      verify(moved, n < s.n ? n : s.n, slot);
-      live = live - s.n + n;
-      s.p = moved.p;
-      s.n = n;
-      fill(s, slot);
-    }
-  };
-
-  for (uint64_t op = 0; op < o.ops; ++op) {
-    step();
-    if (live > peak_live) peak_live = live;
-    if (blocks > peak_blocks) peak_blocks = blocks;
-    if ((op + 1) % kCheckEvery == 0) {
-      check_or_die(heap, op);
-      ++c.checks;
-    }
+  const FootprintWorkload workload = random_footprint_workload(o.ops, o.seed);
+  const HeapKind* kind = find_heap_kind(kDefaultHeap);
+  if (kind == nullptr) die("no default heap");
+  HeapLane lane;
+  if (lane.init(*kind, workload.region) != 0) die("cannot reserve the region");
+  const FootprintRow row = measure_footprint(lane, kind->name, workload);
+  if (!row.violation.empty()) {
+    std::fprintf(stderr, "heap_footprint: %s\n", row.violation.c_str());
+    std::exit(1);
   }
-  check_or_die(heap, o.ops);
-  ++c.checks;
-
-  const RegionStats& rs = f.region->stats();
+  const FreeArrayHeap& heap = free_array_of(lane);
+  const RegionStats& rs = lane.region.stats();
   const FreeArrayState& st = heap.state();
-  std::printf("b) random workload: seed %" PRIu64 ", %" PRIu64
-              " operations, %zu slots (live-block bound)\n",
-              o.seed, o.ops, kSlots);
-  std::printf(
-      "   ops: malloc 40%%, free 30%%, realloc 20%%, calloc 10%%; sizes: 0 1%%, 1..128 69%%,\n"
-      "   129..1024 20%%, 1025..8192 8%%, 8193..65536 2%%; xorshift64 (13, 7, 17)\n");
-  std::printf(
-      "   HeapConfig defaults: prealloc 4096 doubling to 256 KiB, release above 512 KiB\n"
-      "   of slack down to 64 KiB\n\n");
-  std::printf(
-      "   calls: malloc %" PRIu64 ", calloc %" PRIu64 ", free %" PRIu64 " (%" PRIu64
-      " of an empty slot), realloc %" PRIu64 " (%" PRIu64 " in place, %" PRIu64 " to size 0)\n",
-      c.malloc, c.calloc, c.free, c.free_empty, c.realloc, c.realloc_in_place, c.realloc_to_zero);
-  std::printf("   NULL returns              %12" PRIu64 "\n", c.null_returns);
-  std::printf("   heap checks passed        %12" PRIu64 "\n", c.checks);
+  const Shadow& shadow = lane.executor->shadow();
+  const uint64_t footprint = row.footprint.value_or(0);
+  auto off = [&lane](const char* p) { return p == nullptr ? 0 : lane.region.offset_of(p); };
+  std::printf("b) the footprint tool's random workload on %s (HeapConfig defaults)\n",
+              row.heap.c_str());
+  std::printf("   %s\n", workload.description.c_str());
+  std::printf("   its row of `%s`:\n", workload.command.c_str());
+  std::printf("   peak break (footprint)    %12" PRIu64 "\n", footprint);
+  std::printf("   peak live requested bytes %12" PRIu64 "\n", row.peak_live);
+  std::printf("   live blocks at peak-live  %12zu\n", row.blocks);
+  std::printf("   ovh/block at peak-live    %12s\n", row.overhead.c_str());
+  std::printf("   peak break / peak live    %12s\n",
+              footprint_ratio(footprint, row.peak_live).c_str());
+  std::printf("   and FreeArrayHeap's own counters:\n");
   std::printf("   break moves               %12" PRIu64 "\n", rs.moves);
   std::printf("     growths                 %12" PRIu64 "\n", rs.growths);
   std::printf("     shrinks (moves-growths) %12" PRIu64 "\n", rs.moves - rs.growths);
   std::printf("   failed moves              %12" PRIu64 "\n", rs.failed_moves);
-  std::printf("   peak break (offset)       %12zu\n", rs.peak_break_offset);
-  std::printf("   peak live requested bytes %12" PRIu64 "\n", peak_live);
-  std::printf("   peak live blocks          %12zu\n", peak_blocks);
-  std::printf("   peak break / peak live    %12s", "");
-  print_ratio(rs.peak_break_offset, peak_live, 0);
-  std::printf("\n");
   std::printf("   final: break %zu, top %zu, slack %zu, live requested %" PRIu64 " in %zu blocks\n",
-              rs.break_offset, f.off(st.top), f.slack(), live, blocks);
+              rs.break_offset, off(st.top), off(st.brk) - off(st.top), shadow.live_bytes(),
+              shadow.live_count());
   std::printf("   final free array: length %zu, gaps %zu, free bytes %" PRIu64
               ", capacity %zu entries, mapping %zu bytes\n",
               st.length, st.gaps, st.free_bytes, st.capacity, heap.array_mapped_bytes());
-  std::printf("   final break / live        %12s", "");
-  print_ratio(rs.break_offset, live, 0);
-  std::printf("\n");
+  std::printf("   final break / live        %12s\n",
+              footprint_ratio(rs.break_offset, shadow.live_bytes()).c_str());
 
-  for (size_t i = 0; i < kSlots; ++i) {
-    if (slots[i].p != nullptr) drop(slots[i], i);
+  // The same workload again, then `free` of every slot: what the heap gives back.
+  FootprintWorkload freeing = workload;
+  for (uint32_t slot = 0; slot < kRandomSlots; ++slot) {
+    Op op;
+    op.kind = OpKind::kFree;
+    op.slot = slot;
+    freeing.program.ops.push_back(op);
   }
-  check_or_die(heap, o.ops);
+  const Outcome outcome = lane.executor->run(freeing.program, freeing.mode);
+  if (outcome.finding) die("the heap reported a violation while freeing every block");
   std::printf(
       "   after freeing every block: break %zu, top %zu, free array length %zu, "
       "break moves %" PRIu64 " (shrinks %" PRIu64 ")\n",
-      rs.break_offset, f.off(st.top), st.length, rs.moves, rs.moves - rs.growths);
+      rs.break_offset, off(st.top), st.length, rs.moves, rs.moves - rs.growths);
 }
 
 }  // namespace

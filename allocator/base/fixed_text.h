@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "allocator/base/offset_text.h"
+
 namespace allocfuzz {
 
 class TextBuffer {
@@ -21,8 +23,8 @@ class TextBuffer {
   TextBuffer& add_dec(uint64_t v);
   // "0x" and at least `min_digits` lowercase hex digits.
   TextBuffer& add_hex(uint64_t v, int min_digits = 1);
-  // A region offset, "+0x" and at least 6 digits: how every address is printed.
-  TextBuffer& add_offset(uint64_t offset) { return add_char('+').add_hex(offset, 6); }
+  // A region offset, "+0x" and at least 6 digits: how every address is printed (offset_text.h).
+  TextBuffer& add_offset(uint64_t offset) { return add(OffsetText(offset).view()); }
   // Spaces up to `column` characters since the last newline.
   TextBuffer& pad_to(size_t column);
 

@@ -2,9 +2,9 @@
 // of FreeArrayHeap. Each one re-creates a bug class so that the harness can show, on every
 // change, that it still finds it within seconds.
 //
-// The switches exist only in harness builds: with ALLOCFUZZ_DEFECTS undefined (the release
-// preset), kDefectsCompiledIn is false, FreeArrayHeap::has() is a constant false, and every
-// defect branch is removed by the compiler (`if constexpr` at each site).
+// The switches exist only in harness builds: in the release preset kDefectsCompiledIn
+// (allocator/base/build_config.h) is false, FreeArrayHeap::defect<D>() (the one test used at
+// every site) is a constant false, and the optimizer removes every defect branch.
 #ifndef ALLOCFUZZ_ALLOCATOR_DEFECTS_H_
 #define ALLOCFUZZ_ALLOCATOR_DEFECTS_H_
 
@@ -12,13 +12,9 @@
 #include <optional>
 #include <string_view>
 
-namespace allocfuzz {
+#include "allocator/base/build_config.h"
 
-#if defined(ALLOCFUZZ_DEFECTS)
-inline constexpr bool kDefectsCompiledIn = true;
-#else
-inline constexpr bool kDefectsCompiledIn = false;
-#endif
+namespace allocfuzz {
 
 // X(enumerator, name in `# defect:`, what goes wrong)
 // clang-format off

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "allocator/base/build_config.h"
 #include "allocator/base/fixed_text.h"
 #include "allocator/free_array/heap_checker.h"
 
@@ -84,17 +85,15 @@ void FreeArrayHeap::ensure_capacity() {
 
 size_t FreeArrayHeap::add_entry(uint64_t size, char* pos) {
   size_t i;
-  if constexpr (kDefectsCompiledIn) {
-    if (defect<Defect::kGapReuse>() && s_.gaps > 0) {
-      // The defect: it counts a gap as used but writes one past the last entry.
-      ensure_capacity();
-      i = s_.length;
-      --s_.gaps;
-      s_.entries[i] = FreeEntry{size, stored_pos(pos)};
-      s_.free_bytes += size;
-      if (size > s_.largest_bound) s_.largest_bound = size;
-      return i;
-    }
+  if (defect<Defect::kGapReuse>() && s_.gaps > 0) {
+    // The defect: it counts a gap as used but writes one past the last entry.
+    ensure_capacity();
+    i = s_.length;
+    --s_.gaps;
+    s_.entries[i] = FreeEntry{size, stored_pos(pos)};
+    s_.free_bytes += size;
+    if (size > s_.largest_bound) s_.largest_bound = size;
+    return i;
   }
   if (s_.gaps > 0) {
     // Reuse a gap: the lowest one, found from the hint (no gap lies below it).
@@ -230,9 +229,7 @@ size_t FreeArrayHeap::find_fit(size_t need) {
       // An exact fit ends the scan; the largest seen so far says nothing about the rest,
       // so the bound is left as it was.
       if (size == need) {
-        if constexpr (kDefectsCompiledIn) {
-          if (defect<Defect::kStaleLargest>()) s_.largest_bound = largest;
-        }
+        if (defect<Defect::kStaleLargest>()) s_.largest_bound = largest;
         return best;
       }
     }
@@ -307,10 +304,8 @@ char* FreeArrayHeap::block_of(const void* p, const char* caller) const {
 
 void* FreeArrayHeap::malloc_impl(size_t n) {
   size_t need = layout::block_size_for(n);
-  if constexpr (kDefectsCompiledIn) {
-    // The defect: (n + 7 - 8) wraps for n == 0 and leaves a header-only block.
-    if (defect<Defect::kZeroSize>() && n == 0) need = kHeader;
-  }
+  // The defect: (n + 7 - 8) wraps for n == 0 and leaves a header-only block.
+  if (defect<Defect::kZeroSize>() && n == 0) need = kHeader;
   if (need == 0) {
     errno = ENOMEM;
     return nullptr;
@@ -390,9 +385,7 @@ void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
   }
 
   size_t extra = need - size;
-  if constexpr (kDefectsCompiledIn) {
-    if (defect<Defect::kSmallGrow>() && extra <= kSplitSlack) return p;  // "fits anyway"
-  }
+  if (defect<Defect::kSmallGrow>() && extra <= kSplitSlack) return p;  // "fits anyway"
   // Grow in place at the top, while nobody else has moved the break.
   if (next == s_.top && (region_.current_break() == s_.brk || defect<Defect::kSharedBreak>())) {
     if (extra <= static_cast<size_t>(s_.brk - s_.top) - kWord || grow_top(extra)) {
@@ -454,10 +447,8 @@ void* FreeArrayHeap::realloc_impl(void* p, size_t n) {
 
   // Elsewhere: malloc, copy, free.
   size_t request = n;
-  if constexpr (kDefectsCompiledIn) {
-    // The defect: a second rounding, with a 16-byte mask, can round the request down.
-    if (defect<Defect::kDoubleAlign>()) request = (layout::round_up8(n) + 7) & ~size_t{15};
-  }
+  // The defect: a second rounding, with a 16-byte mask, can round the request down.
+  if (defect<Defect::kDoubleAlign>()) request = (layout::round_up8(n) + 7) & ~size_t{15};
   void* q = malloc_impl(request);
   if (q == nullptr) return nullptr;
   std::memcpy(q, p, size - kHeader);

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "allocator/base/build_config.h"
 #include "allocator/free_array/defects.h"
 #include "allocator/free_array/heap_layout.h"
 #include "allocator/region/pseudo_brk.h"
@@ -121,7 +122,10 @@ class FreeArrayHeap {
   void write_free_block(char* start, size_t len, size_t index);
   const layout::FreeEntry& predecessor_entry(const char* block, size_t* index) const;
 
-  // Whether `d` is on; a constant false (and its branch compiled out) without ALLOCFUZZ_DEFECTS.
+  // Whether `d` is on: the one test of a defect switch, written the same at every site, as a
+  // plain condition (`if (defect<Defect::kX>() && ...)`, also inside expressions). Without
+  // kDefectsCompiledIn (release) it is a constant false, so the optimizer drops each branch
+  // and the heap's code is what it would be without the switches.
   template <Defect d>
   bool defect() const {
     if constexpr (kDefectsCompiledIn) {
@@ -133,9 +137,7 @@ class FreeArrayHeap {
   // The position word an entry stores for the block at p (addr32 keeps only the low 32 bits).
   uint64_t stored_pos(const char* p) const {
     auto pos = reinterpret_cast<uint64_t>(p);
-    if constexpr (kDefectsCompiledIn) {
-      if (defect<Defect::kAddr32>()) pos &= 0xffffffffu;
-    }
+    if (defect<Defect::kAddr32>()) pos &= 0xffffffffu;
     return pos;
   }
 

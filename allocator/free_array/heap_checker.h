@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "allocator/base/build_config.h"
 #include "allocator/base/fixed_text.h"
 #include "allocator/free_array/free_array_heap.h"
 
@@ -113,13 +114,8 @@ std::optional<HeapViolation> check_heap_near(const FreeArrayHeap& heap, const vo
 // "heap-invariant:free-tag at +0x000120 entry 3: expected 0x3, actual 0x7 (what must hold)"
 void append_violation(const HeapViolation& violation, TextBuffer& out);
 
-// Whether the configure-time option ALLOCFUZZ_EXPENSIVE_CHECKS is on (the dev preset): then
-// FreeArrayHeap runs the whole checker after every call it serves (O(n + e) per call).
-#if defined(ALLOCFUZZ_EXPENSIVE_CHECKS)
-inline constexpr bool kExpensiveChecks = true;
-#else
-inline constexpr bool kExpensiveChecks = false;
-#endif
+// kExpensiveChecks (build_config.h, the dev preset): FreeArrayHeap runs the whole checker
+// after every call it serves (O(n + e) per call).
 
 // Checks the heap and stops the process with the report on a violation. FreeArrayHeap calls it
 // after each operation when kExpensiveChecks is on.

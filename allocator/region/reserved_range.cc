@@ -9,18 +9,11 @@
 #include <cstdlib>
 #include <cstring>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ALLOCFUZZ_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define ALLOCFUZZ_HAS_ASAN 1
-#endif
-
-#if defined(ALLOCFUZZ_HAS_ASAN)
+// The declarations only: without ASan the calls below sit in discarded `if constexpr`
+// branches, so nothing links against its runtime.
 #include <sanitizer/asan_interface.h>
-#endif
+
+#include "allocator/base/build_config.h"
 
 namespace allocfuzz {
 namespace {
@@ -34,21 +27,15 @@ constexpr uintptr_t kLowStep = 16u << 20;
 size_t page_up(size_t n) { return (n + kPageSize - 1) & ~(kPageSize - 1); }
 
 void asan_poison(char* p, size_t n) {
-#if defined(ALLOCFUZZ_HAS_ASAN)
-  if (n != 0) __asan_poison_memory_region(p, n);
-#else
-  (void)p;
-  (void)n;
-#endif
+  if constexpr (kAddressSanitizer) {
+    if (n != 0) __asan_poison_memory_region(p, n);
+  }
 }
 
 void asan_unpoison(char* p, size_t n) {
-#if defined(ALLOCFUZZ_HAS_ASAN)
-  if (n != 0) __asan_unpoison_memory_region(p, n);
-#else
-  (void)p;
-  (void)n;
-#endif
+  if constexpr (kAddressSanitizer) {
+    if (n != 0) __asan_unpoison_memory_region(p, n);
+  }
 }
 
 // The kernel must never see a failing mprotect/madvise on our own range: it would mean the

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "fuzz/harness/heap_lane.h"
 #include "fuzz/harness/program_region.h"
 #include "fuzz/oracle/report.h"
 #include "fuzz/program/ops_text.h"
@@ -36,14 +37,12 @@ bool allocates(OpKind kind) {
 
 }  // namespace
 
-// One heap: a region, heap and executor per placement (a plugin's instances take turns owning
-// its state, see plugin_adapter.h), and the results of the last run, recorded as they come.
+// One heap: a lane per placement (a plugin's instances take turns owning its state, see
+// plugin_adapter.h), and the results of the last run, recorded as they come.
 struct DiffRunner::Lane final : OpObserver {
   const HeapKind* kind = nullptr;
-  PseudoBrk regions[2];  // indexed by Placement
-  std::unique_ptr<TestedHeap> heaps[2];
-  std::unique_ptr<Executor> executors[2];
-  size_t active = 0;  // the placement of the last run
+  HeapLane placements[2];  // indexed by Placement
+  size_t active = 0;       // the placement of the last run
   std::vector<OpResult> results;
   std::optional<Finding> finding;
 
@@ -60,13 +59,12 @@ std::unique_ptr<DiffRunner> DiffRunner::create(const std::vector<const HeapKind*
     lane->kind = kind;
     for (Placement placement : {Placement::kHigh, Placement::kLow}) {
       const auto p = static_cast<size_t>(placement);
-      if (int rc = lane->regions[p].init(program_region_options(placement, protection)); rc != 0) {
+      if (int rc = lane->placements[p].init(*kind, program_region_options(placement, protection));
+          rc != 0) {
         *error = absl::StrFormat("cannot reserve the %s region for heap '%s' (errno %d)",
                                  placement_name(placement), kind->name, rc);
         return nullptr;
       }
-      lane->heaps[p] = kind->make(lane->regions[p]);
-      lane->executors[p] = std::make_unique<Executor>(lane->regions[p], *lane->heaps[p]);
     }
     runner->lanes_.push_back(std::move(lane));
   }
@@ -85,7 +83,7 @@ std::optional<DiffFinding> DiffRunner::run(const Program& program, CheckMode mod
   for (const auto& lane : lanes_) {
     lane->results.clear();
     lane->active = static_cast<size_t>(program.header.placement);
-    lane->finding = lane->executors[lane->active]->run(program, mode, lane.get()).finding;
+    lane->finding = lane->placements[lane->active].executor->run(program, mode, lane.get()).finding;
     if (lane->finding && lane->finding->op_index < end) end = lane->finding->op_index;
   }
   for (size_t i = 0; i < program.ops.size() && i < end; ++i) {
@@ -196,7 +194,8 @@ std::string DiffRunner::format(const Program& program, const DiffFinding& findin
   for (const auto& l : lanes_) {
     if (l->kind->name == finding.heap) lane = l.get();
   }
-  std::string report = format_report(program, finding.finding, *lane->heaps[lane->active]);
+  std::string report =
+      format_report(program, finding.finding, *lane->placements[lane->active].heap);
   std::string heaps;
   for (const auto& l : lanes_) heaps += (heaps.empty() ? "" : ", ") + std::string(l->kind->name);
   // After the first line: which heap, or which heaps were compared.

@@ -4,6 +4,7 @@
 #include <absl/strings/str_format.h>
 
 #include "allocator/base/fixed_text.h"
+#include "allocator/base/offset_text.h"
 #include "fuzz/program/ops_text.h"
 
 namespace allocfuzz {
@@ -40,7 +41,7 @@ std::string format_report(const Program& program, const Finding& finding, const 
     FixedText<8192> map;
     heap.append_map(finding.offset, map);
     if (map.size() != 0) {
-      absl::StrAppendFormat(&out, "  heap around +0x%06x:\n", finding.offset);
+      absl::StrAppendFormat(&out, "  heap around %s:\n", OffsetText(finding.offset).view());
       out += map.view();
     }
   }

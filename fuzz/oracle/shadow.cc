@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "allocator/base/offset_text.h"
 #include "fuzz/oracle/content_pattern.h"
 
 namespace allocfuzz {
@@ -18,9 +19,6 @@ Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
   f.offset = offset;
   return f;
 }
-
-// "+0x0001a8": the one way addresses are printed.
-std::string off_text(size_t offset) { return absl::StrFormat("+0x%06x", offset); }
 
 // What a corrupted word at `p + at` says about where it came from: a pattern word of an
 // allocation that existed (ids below `next_id`) names its owner; anything else is shown raw.
@@ -91,7 +89,7 @@ size_t Shadow::requested_size(const void* p) const {
 }
 
 std::string Shadow::at_text(size_t position) const {
-  return uses_region_ ? " at " + off_text(position) : std::string();
+  return uses_region_ ? " at " + offset_string(position) : std::string();
 }
 
 std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
@@ -101,7 +99,7 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
   if (reinterpret_cast<uintptr_t>(p) % alignment != 0) {
     // Outside the region an offset means nothing (it would differ between placements).
     bool inside = uses_region_ && region_.contains(p);
-    std::string where = inside         ? " at " + off_text(o)
+    std::string where = inside         ? " at " + offset_string(o)
                         : uses_region_ ? std::string(" at a pointer outside the region")
                                        : std::string();
     return shadow_finding(ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
@@ -111,10 +109,11 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
     size_t brk = region_.stats().break_offset;
     if (!region_.contains(p) || o > brk || requested > brk - o) {
       // Outside the region, offsets mean nothing: say where relative to it, not where it is.
-      std::string where = region_.contains(p) ? off_text(o) : std::string("outside the region");
+      std::string where =
+          region_.contains(p) ? offset_string(o) : std::string("outside the region");
       return shadow_finding(ShadowKind::kOutOfRegion, region_.contains(p) ? o : SIZE_MAX,
                             absl::StrFormat("block at %s of %d bytes is not below the break %s",
-                                            where, requested, off_text(brk)));
+                                            where, requested, offset_string(brk)));
     }
   }
   size_t end = o + (requested == 0 ? 1 : requested);
@@ -141,7 +140,7 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
           ShadowKind::kOverlap, o,
           absl::StrFormat("block at %s of %d bytes overlaps the foreign span at "
                           "%s of %d bytes",
-                          off_text(o), requested, off_text(span.offset), span.length));
+                          offset_string(o), requested, offset_string(span.offset), span.length));
     }
   }
   size_t usable = heap.usable_size(p);
@@ -181,8 +180,9 @@ std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
   size_t keep = old.requested < requested ? old.requested : requested;
   size_t bad = first_pattern_mismatch(p, keep, old.id);
   if (bad == SIZE_MAX) return std::nullopt;
-  std::string moves = uses_region_ ? " from " + off_text(off(old.p)) + " to " + off_text(off(p))
-                                   : std::string(p == old.p ? " in place" : " to a new block");
+  std::string moves = uses_region_
+                          ? " from " + offset_string(off(old.p)) + " to " + offset_string(off(p))
+                          : std::string(p == old.p ? " in place" : " to a new block");
   return shadow_finding(
       ShadowKind::kReallocLostData, finding_offset(off(p) + bad),
       absl::StrFormat("realloc%s (%d -> %d bytes) lost byte %d; %s", moves, old.requested,
@@ -229,8 +229,8 @@ std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
       ShadowKind::kForeignClobbered, o,
       lost ? absl::StrFormat("the foreign byte at %s lost access: the break was "
                              "lowered to %s under the other party's span",
-                             off_text(o), off_text(region_.stats().break_offset))
-           : absl::StrFormat("the foreign byte at %s was overwritten; %s", off_text(o),
+                             offset_string(o), offset_string(region_.stats().break_offset))
+           : absl::StrFormat("the foreign byte at %s was overwritten; %s", offset_string(o),
                              describe_word(region_.start(), o, next_id_)));
 }
 

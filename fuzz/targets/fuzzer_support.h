@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 
+#include "allocator/base/build_config.h"
 #include "allocator/free_array/free_array_heap.h"
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/harness/executor.h"
@@ -20,15 +21,8 @@ namespace allocfuzz {
 
 // Under ASan, poisoning guards the memory above the break without a system call per input;
 // elsewhere mprotect does (Protection::kStrict).
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-inline constexpr Protection kFuzzerProtection = Protection::kPoison;
-#else
-inline constexpr Protection kFuzzerProtection = Protection::kStrict;
-#endif
-#else
-inline constexpr Protection kFuzzerProtection = Protection::kStrict;
-#endif
+inline constexpr Protection kFuzzerProtection =
+    kAddressSanitizer ? Protection::kPoison : Protection::kStrict;
 
 // Called when the process dies inside an operation (an ASan report, or the heap's own fatal
 // check): names the operation, which the sanitizer cannot know. `program` may be null (not

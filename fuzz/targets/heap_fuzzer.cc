@@ -17,6 +17,7 @@
 
 #include "allocator/free_array/free_array_heap.h"
 #include "fuzz/harness/executor.h"
+#include "fuzz/harness/heap_lane.h"
 #include "fuzz/harness/program_region.h"
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/oracle/report.h"
@@ -28,16 +29,9 @@
 namespace allocfuzz {
 namespace {
 
-// One region, heap and executor per placement, made once per process.
-struct Lane {
-  PseudoBrk region;
-  std::unique_ptr<TestedHeap> heap;
-  std::unique_ptr<Executor> executor;
-};
-
 struct FuzzerState {
-  Lane lanes[2];    // indexed by Placement
-  Program program;  // reused: decoding makes no allocation once warm
+  HeapLane lanes[2];  // indexed by Placement, made once per process
+  Program program;    // reused: decoding makes no allocation once warm
 };
 
 FuzzerState* g_state = nullptr;
@@ -65,20 +59,17 @@ void init() {
   }
   g_state = new FuzzerState;
   for (Placement placement : {Placement::kHigh, Placement::kLow}) {
-    Lane& lane = g_state->lanes[static_cast<size_t>(placement)];
-    RegionOptions options = program_region_options(placement, kFuzzerProtection);
-    if (int rc = lane.region.init(options); rc != 0) {
+    HeapLane& lane = g_state->lanes[static_cast<size_t>(placement)];
+    if (int rc = lane.init(*kind, program_region_options(placement, kFuzzerProtection)); rc != 0) {
       fprintf(stderr, "heap_fuzzer: cannot reserve the %s region (errno %d)\n",
               placement_name(placement), rc);
       exit(2);
     }
-    lane.heap = kind->make(lane.region);
     if (defect != nullptr && !lane.heap->set_defect(defect)) {
       fprintf(stderr, "heap_fuzzer: heap '%s' has no defect '%s' in this build (%s)\n",
               std::string(kind->name).c_str(), defect, kDefectVariable);
       exit(2);
     }
-    lane.executor = std::make_unique<Executor>(lane.region, *lane.heap);
   }
   install_death_hooks(on_death_in_operation);
 }
@@ -90,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace allocfuzz;
   if (g_state == nullptr) init();
   decode_binary(data, size, &g_state->program);
-  Lane& lane = g_state->lanes[static_cast<size_t>(g_state->program.header.placement)];
+  HeapLane& lane = g_state->lanes[static_cast<size_t>(g_state->program.header.placement)];
   Outcome outcome = lane.executor->run(g_state->program, CheckMode::kAmortized);
   if (outcome.finding) {
     std::string report = format_report(g_state->program, *outcome.finding, *lane.heap);

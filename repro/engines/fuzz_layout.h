@@ -7,16 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "allocator/base/build_config.h"
+
 namespace allocfuzz {
 
-// Whether this allocfuzz comes from a fuzz build (repro/CMakeLists.txt defines
-// ALLOCFUZZ_CLI_FUZZ_BUILD there): only then are the fuzz targets beside it libFuzzer binaries;
-// elsewhere they only replay files, so `run` and `cmin` refuse and say which preset to build.
-#if defined(ALLOCFUZZ_CLI_FUZZ_BUILD)
-inline constexpr bool kFuzzBuild = true;
-#else
-inline constexpr bool kFuzzBuild = false;
-#endif
+// kFuzzBuild (build_config.h): only in a fuzz build are the fuzz targets beside allocfuzz
+// libFuzzer binaries; elsewhere `run` and `cmin` refuse and say which preset to build.
 
 struct FuzzLayout {
   std::filesystem::path root;          // the repository (absolute)

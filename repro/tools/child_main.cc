@@ -14,6 +14,7 @@
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/harness/diff_runner.h"
 #include "fuzz/harness/executor.h"
+#include "fuzz/harness/heap_lane.h"
 #include "fuzz/harness/program_region.h"
 #include "fuzz/oracle/report.h"
 #include "repro/tools/child_hooks.h"
@@ -102,27 +103,27 @@ void child_main(int fd, ChildRecord* record, const Program& program, const HeapK
   // The fuzzer's region size (a finding must replay), strict protection.
   RegionOptions region_options =
       program_region_options(program.header.placement, Protection::kStrict);
-  PseudoBrk region;
-  if (int rc = region.init(region_options); rc != 0) {
+  HeapLane lane;
+  if (int rc = lane.init(kind, region_options); rc != 0) {
     setup_failed(fd, record,
                  absl::StrFormat("allocfuzz: cannot reserve the %s region: %s\n",
                                  placement_name(region_options.placement), strerror(rc)));
   }
-  std::unique_ptr<TestedHeap> heap = kind.make(region);
+  TestedHeap& heap = *lane.heap;
+  Executor& executor = *lane.executor;
   // `# defect:` (the parent checked the name already; this is the backstop).
-  if (!program.header.defect.empty() && !heap->set_defect(program.header.defect)) {
+  if (!program.header.defect.empty() && !heap.set_defect(program.header.defect)) {
     setup_failed(fd, record,
                  absl::StrFormat("allocfuzz: heap '%s' has no defect '%s' in this build\n",
                                  std::string(kind.name), program.header.defect));
   }
-  Executor executor(region, *heap);
   ChildObserver observer(executor, record, fd, options.trace);
 
   record->phase = kPhaseRunning;
   const Outcome outcome = executor.run(program, CheckMode::kEveryOp, &observer);
   alarm(0);
   if (outcome.finding) {
-    write_all(fd, format_report(program, *outcome.finding, *heap));
+    write_all(fd, format_report(program, *outcome.finding, heap));
     record_finding(record, *outcome.finding);
   } else {
     write_all(fd, ok_summary(executor, outcome) + "\n");

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "allocator/base/random.h"
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/harness/executor.h"
 #include "fuzz/harness/program_region.h"
@@ -35,21 +36,6 @@ constexpr const char* kRandomDescription =
     "slots s0..s999 uniform; malloc 40%, calloc 10% (count 1..8), realloc 20%, free 30%; "
     "sizes 1..256 90%, 257..4096 10%; splitmix64";
 
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : x_(seed) {}
-  uint64_t next() {
-    uint64_t z = (x_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-
- private:
-  uint64_t x_;
-};
-
 uint64_t draw_size(SplitMix64& rng) {
   if (rng.below(10) < 9) return 1 + rng.below(256);
   return 257 + rng.below(4096 - 256);
@@ -68,17 +54,9 @@ std::optional<uint64_t> parse_decimal(const std::string& text, uint64_t max) {
   return value;
 }
 
-// "num/den" to two decimals, in integers so that the text cannot vary; "-" when den is 0.
-std::string ratio(uint64_t num, uint64_t den) {
-  if (den == 0) return "-";
-  const unsigned __int128 hundredths = (static_cast<unsigned __int128>(num) * 100 + den / 2) / den;
-  return absl::StrFormat("%d.%02d", static_cast<uint64_t>(hundredths / 100),
-                         static_cast<uint64_t>(hundredths % 100));
-}
-
 // "(a - b)/den", signed.
 std::string difference_ratio(uint64_t a, uint64_t b, uint64_t den) {
-  return a >= b ? ratio(a - b, den) : "-" + ratio(b - a, den);
+  return a >= b ? footprint_ratio(a - b, den) : "-" + footprint_ratio(b - a, den);
 }
 
 // Samples after every operation; the peak of live bytes is kept at its first moment. The
@@ -112,15 +90,6 @@ class FootprintObserver final : public OpObserver {
 
   const Executor& executor_;
   const std::optional<uint64_t> mapped_base_;
-};
-
-struct Row {
-  std::string heap;
-  std::optional<uint64_t> footprint;  // nullopt: not measurable (glibc without mallinfo2)
-  uint64_t peak_live = 0;
-  size_t blocks = 0;
-  std::string overhead;   // per live block at the peak-live moment
-  std::string violation;  // empty: ok
 };
 
 void usage(const std::string& message) {
@@ -157,6 +126,62 @@ Program random_workload(uint64_t ops, uint64_t seed) {
   return program;
 }
 
+std::string footprint_ratio(uint64_t num, uint64_t den) {
+  if (den == 0) return "-";
+  const unsigned __int128 hundredths = (static_cast<unsigned __int128>(num) * 100 + den / 2) / den;
+  return absl::StrFormat("%d.%02d", static_cast<uint64_t>(hundredths / 100),
+                         static_cast<uint64_t>(hundredths % 100));
+}
+
+FootprintWorkload random_footprint_workload(uint64_t ops, uint64_t seed) {
+  FootprintWorkload w;
+  w.program = random_workload(ops, seed);
+  w.command = absl::StrFormat("allocfuzz footprint --random %d --seed %d", ops, seed);
+  w.description =
+      absl::StrFormat("random, %d operations, seed %d: %s", ops, seed, kRandomDescription);
+  w.region.reserve_bytes = kRandomRegionBytes;
+  w.region.placement = Placement::kHigh;
+  w.region.protection = Protection::kStrict;
+  w.mode = CheckMode::kAmortized;  // the full checks every O(live blocks) operations and at the end
+  return w;
+}
+
+FootprintRow measure_footprint(HeapLane& lane, std::string_view heap_name,
+                               const FootprintWorkload& workload) {
+  TestedHeap& heap = *lane.heap;
+  // Off the region, the footprint is glibc's mapped bytes above their value after the heap's
+  // reset. Trimming first hands back the free memory earlier rows left in glibc's arena, which
+  // would otherwise hide this row's growth (release, --random 3000 --seed 7: 270336 untrimmed,
+  // 405504 trimmed as under ASan, where the harness does not share glibc's arena).
+  std::optional<uint64_t> mapped_base;
+  if (!heap.uses_region()) {
+    heap.reset();
+    glibc_trim();
+    mapped_base = glibc_mapped_bytes();
+  }
+  const bool measurable = heap.uses_region() || mapped_base.has_value();
+  FootprintObserver observer(*lane.executor, mapped_base);
+  const Outcome outcome = lane.executor->run(workload.program, workload.mode, &observer);
+  FootprintRow row;
+  row.heap = std::string(heap_name);
+  if (measurable) {
+    row.footprint =
+        mapped_base ? observer.peak_footprint : uint64_t{lane.region.stats().peak_break_offset};
+  }
+  row.peak_live = observer.peak_live;
+  row.blocks = observer.blocks_at_peak;
+  row.overhead = observer.blocks_at_peak == 0 || !measurable
+                     ? "-"
+                     : difference_ratio(observer.footprint_at_peak, observer.peak_live,
+                                        observer.blocks_at_peak);
+  if (outcome.finding) {
+    const Finding& f = *outcome.finding;
+    row.violation = absl::StrFormat("violation %s at operation %d (%s): %s", f.kind.text(),
+                                    f.op_index, oracle_name(f.oracle), f.message);
+  }
+  return row;
+}
+
 int footprint(const FootprintRequest& request) {
   const bool random = !request.random_ops.empty();
   if (random == !request.file.empty()) {
@@ -168,11 +193,7 @@ int footprint(const FootprintRequest& request) {
     return kExitBadInput;
   }
 
-  Program program;
-  std::string command;
-  std::string workload;
-  RegionOptions region_options;
-  CheckMode mode = CheckMode::kEveryOp;
+  FootprintWorkload workload;
   if (random) {
     const std::optional<uint64_t> ops = parse_decimal(request.random_ops, kMaxOps);
     if (!ops || *ops == 0) {
@@ -187,14 +208,7 @@ int footprint(const FootprintRequest& request) {
             "'");
       return kExitBadInput;
     }
-    program = random_workload(*ops, *seed);
-    command = absl::StrFormat("allocfuzz footprint --random %d --seed %d", *ops, *seed);
-    workload =
-        absl::StrFormat("random, %d operations, seed %d: %s", *ops, *seed, kRandomDescription);
-    region_options.reserve_bytes = kRandomRegionBytes;
-    region_options.placement = Placement::kHigh;
-    region_options.protection = Protection::kStrict;
-    mode = CheckMode::kAmortized;  // the full checks every O(live blocks) operations and at the end
+    workload = random_footprint_workload(*ops, *seed);
   } else {
     InputFile file;
     std::string error;
@@ -202,75 +216,46 @@ int footprint(const FootprintRequest& request) {
       absl::FPrintF(stderr, "%s\n", error);
       return kExitBadInput;
     }
-    program = std::move(file.program);
+    workload.program = std::move(file.program);
     // Every heap runs it, without defects: the file's heap and defect are not used.
-    program.header.heap = std::string(kDefaultHeap);
-    program.header.defect.clear();
-    command = "allocfuzz footprint " + request.file;
-    workload = absl::StrFormat("file %s, %d operations", request.file, program.ops.size());
-    region_options = program_region_options(program.header.placement, Protection::kStrict);
+    workload.program.header.heap = std::string(kDefaultHeap);
+    workload.program.header.defect.clear();
+    workload.command = "allocfuzz footprint " + request.file;
+    workload.description =
+        absl::StrFormat("file %s, %d operations", request.file, workload.program.ops.size());
+    workload.region =
+        program_region_options(workload.program.header.placement, Protection::kStrict);
   }
 
-  std::vector<Row> rows;
+  const RegionOptions& region_options = workload.region;
+  std::vector<FootprintRow> rows;
   for (const HeapKind& kind : heap_kinds()) {
-    PseudoBrk region;
-    if (int rc = region.init(region_options); rc != 0) {
+    HeapLane lane;
+    if (int rc = lane.init(kind, region_options); rc != 0) {
       absl::FPrintF(stderr, "allocfuzz footprint: cannot reserve the %s region: %s\n",
                     placement_name(region_options.placement), std::strerror(rc));
       return kExitBadInput;
     }
-    std::unique_ptr<TestedHeap> heap = kind.make(region);
-    Executor executor(region, *heap);
-    // Off the region, the footprint is glibc's mapped bytes above their value after the heap's
-    // reset. Trimming first hands back the free memory earlier rows left in glibc's arena, which
-    // would otherwise hide this row's growth (release, --random 3000 --seed 7: 270336 untrimmed,
-    // 405504 trimmed as under ASan, where the harness does not share glibc's arena).
-    std::optional<uint64_t> mapped_base;
-    if (!heap->uses_region()) {
-      heap->reset();
-      glibc_trim();
-      mapped_base = glibc_mapped_bytes();
-    }
-    const bool measurable = heap->uses_region() || mapped_base.has_value();
-    FootprintObserver observer(executor, mapped_base);
-    const Outcome outcome = executor.run(program, mode, &observer);
-    Row row;
-    row.heap = std::string(kind.name);
-    if (measurable) {
-      row.footprint =
-          mapped_base ? observer.peak_footprint : uint64_t{region.stats().peak_break_offset};
-    }
-    row.peak_live = observer.peak_live;
-    row.blocks = observer.blocks_at_peak;
-    row.overhead = observer.blocks_at_peak == 0 || !measurable
-                       ? "-"
-                       : difference_ratio(observer.footprint_at_peak, observer.peak_live,
-                                          observer.blocks_at_peak);
-    if (outcome.finding) {
-      const Finding& f = *outcome.finding;
-      row.violation = absl::StrFormat("violation %s at operation %d (%s): %s", f.kind.text(),
-                                      f.op_index, oracle_name(f.oracle), f.message);
-    }
-    rows.push_back(std::move(row));
+    rows.push_back(measure_footprint(lane, kind.name, workload));
   }
 
   size_t name_width = 4;
-  for (const Row& row : rows) name_width = std::max(name_width, row.heap.size());
-  absl::PrintF("command: %s\n", command);
-  absl::PrintF("workload: %s\n", workload);
+  for (const FootprintRow& row : rows) name_width = std::max(name_width, row.heap.size());
+  absl::PrintF("command: %s\n", workload.command);
+  absl::PrintF("workload: %s\n", workload.description);
   absl::PrintF("region: %d MiB reserve, %s placement; checks: %s\n",
                region_options.reserve_bytes >> 20, placement_name(region_options.placement),
-               mode == CheckMode::kEveryOp ? "every operation" : "amortized");
+               workload.mode == CheckMode::kEveryOp ? "every operation" : "amortized");
   absl::PrintF("%-*s %12s %12s %8s %10s %6s %9s  %s\n", name_width, "heap", "footprint",
                "peak-live", "blocks", "ovh/block", "frag", "vs-first", "result");
   int status = kExitOk;
   const uint64_t first = rows.front().footprint.value_or(0);
-  for (const Row& row : rows) {
+  for (const FootprintRow& row : rows) {
     const std::string text = row.footprint ? std::to_string(*row.footprint) : "-";
     absl::PrintF("%-*s %12s %12d %8d %10s %6s %9s  %s\n", name_width, row.heap, text, row.peak_live,
                  row.blocks, row.overhead,
-                 row.footprint ? ratio(*row.footprint, row.peak_live) : "-",
-                 row.footprint ? ratio(*row.footprint, first) : "-",
+                 row.footprint ? footprint_ratio(*row.footprint, row.peak_live) : "-",
+                 row.footprint ? footprint_ratio(*row.footprint, first) : "-",
                  row.violation.empty() ? "ok" : row.violation);
     if (!row.violation.empty()) status = kExitViolation;
   }

@@ -25,13 +25,22 @@
 // figures match replay. A random workload runs on a 256 MiB region (kRandomRegionBytes).
 // Exit status: 0, 1 when a heap reports a violation (shown in its row), 2 on bad input.
 // A heap that crashes takes the process with it: use `allocfuzz replay --heap=NAME` for it.
+//
+// This is the project's one footprint tool. bench/heap_footprint runs its random workload and
+// measurement (random_footprint_workload, measure_footprint) on free-array and adds only what
+// FreeArrayHeap alone has (break moves, the free array's shape); it links allocfuzz_footprint.
 #ifndef ALLOCFUZZ_REPRO_FOOTPRINT_H_
 #define ALLOCFUZZ_REPRO_FOOTPRINT_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "allocator/region/pseudo_brk.h"
+#include "fuzz/harness/executor.h"
+#include "fuzz/harness/heap_lane.h"
 #include "fuzz/program/ops.h"
 
 namespace allocfuzz {
@@ -48,6 +57,37 @@ struct FootprintRequest {
 
 // The random workload of `ops` operations from `seed` (documented in footprint.cc).
 Program random_workload(uint64_t ops, uint64_t seed);
+
+// A program to measure, where it runs, and the lines that say so.
+struct FootprintWorkload {
+  Program program;
+  RegionOptions region;
+  CheckMode mode = CheckMode::kEveryOp;
+  std::string command;      // the command that prints these figures
+  std::string description;  // the table's "workload:" line
+};
+
+// `allocfuzz footprint --random OPS --seed SEED`: random_workload() on a kRandomRegionBytes
+// region, high placement, strict protection, amortized checks.
+FootprintWorkload random_footprint_workload(uint64_t ops, uint64_t seed);
+
+// One heap's figures for a workload (the table's columns, see above).
+struct FootprintRow {
+  std::string heap;
+  std::optional<uint64_t> footprint;  // nullopt: not measurable (glibc without mallinfo2)
+  uint64_t peak_live = 0;
+  size_t blocks = 0;
+  std::string overhead;   // per live block at the peak-live moment, "-" when not measurable
+  std::string violation;  // empty: ok
+};
+
+// Runs the workload on `lane`, which init() made with workload.region, and measures it. The
+// lane keeps the heap's state after the last operation (bench/heap_footprint reads it).
+FootprintRow measure_footprint(HeapLane& lane, std::string_view heap_name,
+                               const FootprintWorkload& workload);
+
+// "num/den" to two decimals, in integers so that the text cannot vary; "-" when den is 0.
+std::string footprint_ratio(uint64_t num, uint64_t den);
 
 int footprint(const FootprintRequest& request);
 

@@ -3,6 +3,7 @@
 
 #include <absl/strings/str_format.h>
 
+#include "allocator/base/offset_text.h"
 #include "fuzz/program/ops_text.h"
 
 namespace allocfuzz {
@@ -10,8 +11,6 @@ namespace {
 
 // The operation text is padded to this many columns, so results line up for common sizes.
 constexpr size_t kOpColumn = 24;
-
-std::string offset_text(size_t offset) { return absl::StrFormat("+0x%06x", offset); }
 
 }  // namespace
 
@@ -21,7 +20,7 @@ TraceFormatter::TraceFormatter(const Executor& executor)
       slot_place_(kMaxSlots, SIZE_MAX) {}
 
 std::string TraceFormatter::place_text(size_t place) const {
-  return by_offset_ ? offset_text(place) : absl::StrFormat("#%d", place);
+  return by_offset_ ? offset_string(place) : absl::StrFormat("#%d", place);
 }
 
 std::string TraceFormatter::line(size_t index, const Op& op, const OpResult& result) {
@@ -54,7 +53,7 @@ std::string TraceFormatter::note(const Op& op, const OpResult& result, size_t ol
   // Without a region the new block is named by the number line() just gave it; a block the
   // shadow refused (a finding) has none.
   std::string returned = "-> NULL";
-  if (!result.null && by_offset_) returned = "-> " + offset_text(result.offset);
+  if (!result.null && by_offset_) returned = "-> " + offset_string(result.offset);
   if (!result.null && !by_offset_) {
     const size_t place = slot_place_[op.slot];
     returned = place != SIZE_MAX ? "-> " + place_text(place) : std::string("-> a block");
@@ -77,10 +76,11 @@ std::string TraceFormatter::note(const Op& op, const OpResult& result, size_t ol
     case OpKind::kFill:
       return was_live ? "(" + place_text(old_place) + ")" : "(empty slot)";
     case OpKind::kForeignGrow:
-      return result.applied ? "(break " + offset_text(break_offset) + ")"
-                            : "(refused; break " + offset_text(break_offset) + ")";
+      return result.applied ? "(break " + offset_string(break_offset) + ")"
+                            : "(refused; break " + offset_string(break_offset) + ")";
     case OpKind::kForeignRelease:
-      return result.applied ? "(break " + offset_text(break_offset) + ")" : "(nothing to release)";
+      return result.applied ? "(break " + offset_string(break_offset) + ")"
+                            : "(nothing to release)";
     case OpKind::kCheck:
     case OpKind::kFailGrow:
       return "";
@@ -99,8 +99,9 @@ std::string ok_summary(const Executor& executor, const Outcome& outcome) {
   return absl::StrFormat(
       "ok: %d operations, peak break %s, final break %s, %d live blocks (%d bytes), %d full "
       "checks",
-      outcome.stats.ops, offset_text(region.peak_break_offset), offset_text(region.break_offset),
-      shadow.live_count(), shadow.live_bytes(), outcome.stats.full_checks);
+      outcome.stats.ops, offset_string(region.peak_break_offset),
+      offset_string(region.break_offset), shadow.live_count(), shadow.live_bytes(),
+      outcome.stats.full_checks);
 }
 
 std::string diff_heap_names(const DiffRunner& runner) {

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "allocator/base/fixed_text.h"
+#include "allocator/base/random.h"
 #include "allocator/free_array/heap_checker.h"
 #include "allocator/free_array/heap_layout.h"
 #include "tests/free_array/heap_checker_fixture.h"
@@ -27,12 +28,7 @@ using layout::store_word;
 
 // ---- a corrupt heap never crashes the checker ----------------------------------------------
 
-uint64_t next_random(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+uint64_t next_random(uint64_t& state) { return splitmix64_next(state); }
 
 // A value that is likely to look almost right to the checker.
 uint64_t corrupt_value(uint64_t& rng, uint64_t old, uint64_t heap_start) {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "allocator/base/fixed_text.h"
+#include "allocator/base/random.h"
 #include "allocator/free_array/heap_map.h"
 
 namespace allocfuzz::testing {
@@ -30,12 +31,9 @@ constexpr size_t kPeriod = 4096;
 struct PatternTable {
   uint8_t bytes[2 * kPeriod];
   PatternTable() {
-    uint64_t x = 0x9E3779B97F4A7C15ull;
+    XorShift64 rng(kGoldenGamma);
     for (size_t i = 0; i < kPeriod; ++i) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      bytes[i] = bytes[i + kPeriod] = static_cast<uint8_t>(x >> 56);
+      bytes[i] = bytes[i + kPeriod] = static_cast<uint8_t>(rng.next() >> 56);
     }
   }
 };

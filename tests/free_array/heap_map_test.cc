@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "allocator/base/fixed_text.h"
+#include "allocator/base/random.h"
 #include "allocator/free_array/heap_layout.h"
 #include "tests/free_array/heap_harness.h"
 
@@ -267,13 +268,8 @@ TEST(HeapMap, TruncatedIntoSmallBufferNeverOverflows) {
 // Random single-word corruptions of block words and of the heap's state: the map always
 // returns, with text.
 TEST(HeapMap, RandomCorruptionsNeverCrash) {
-  uint64_t x = 0x5eed;
-  auto rnd = [&x] {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  };
+  XorShift64 rng(0x5eed);
+  auto rnd = [&rng] { return rng.next(); };
   for (int iteration = 0; iteration < 300; ++iteration) {
     RegionOptions options;
     options.reserve_bytes = size_t{64} << 20;

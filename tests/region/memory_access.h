@@ -11,16 +11,9 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ALLOCFUZZ_TEST_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define ALLOCFUZZ_TEST_HAS_ASAN 1
-#endif
+#include "allocator/base/build_config.h"
 
-#if defined(ALLOCFUZZ_TEST_HAS_ASAN)
+#if ALLOCFUZZ_HAS_ASAN
 #include <sanitizer/asan_interface.h>
 #define EXPECT_BAD_ACCESS(statement) EXPECT_DEATH(statement, "SEGV|AddressSanitizer")
 #define EXPECT_PAGE_FAULT(pointer)                \
@@ -39,12 +32,7 @@
 
 namespace allocfuzz::testing {
 
-inline constexpr bool kHasAsan =
-#if defined(ALLOCFUZZ_TEST_HAS_ASAN)
-    true;
-#else
-    false;
-#endif
+inline constexpr bool kHasAsan = kAddressSanitizer;
 
 // One byte written so that the compiler cannot drop it.
 inline void poke(char* p) { *static_cast<volatile char*>(p) = 0x5a; }

@@ -334,7 +334,7 @@ TEST_P(ReservedRangeTest, ManyResetCyclesOfVaryingSizeReadZero) {
 
 TEST_P(ReservedRangeTest, DestructorLeavesNoPoisonBehind) {
   if (!kHasAsan) GTEST_SKIP() << "needs AddressSanitizer";
-#if defined(ALLOCFUZZ_TEST_HAS_ASAN)
+#if ALLOCFUZZ_HAS_ASAN
   char* base = nullptr;
   const size_t size = 4 * kPageSize;
   {
@@ -426,7 +426,7 @@ TEST_P(ReservedRangeDeathTest, AsanReportsAWriteAfterReset) {
 
 TEST_P(ReservedRangeTest, AsanShadowMatchesTheAccessibleEndExactly) {
   if (!kHasAsan) GTEST_SKIP() << "needs AddressSanitizer";
-#if defined(ALLOCFUZZ_TEST_HAS_ASAN)
+#if ALLOCFUZZ_HAS_ASAN
   const size_t ends[] = {13, 4096 + 21, 3 * kPageSize, 1001, 8, 0, 2 * kPageSize + 1};
   for (size_t end : ends) {
     r_.set_accessible_end(end);

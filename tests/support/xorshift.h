@@ -1,5 +1,4 @@
-// A small deterministic generator for randomized tests, and sizes drawn with it: fixed seeds
-// replay exactly.
+// The randomized tests' generator, and sizes drawn with it: fixed seeds replay exactly.
 #ifndef ALLOCFUZZ_TESTS_XORSHIFT_H_
 #define ALLOCFUZZ_TESTS_XORSHIFT_H_
 
@@ -8,21 +7,15 @@
 #include <initializer_list>
 #include <span>
 
+#include "allocator/base/random.h"
+
 namespace allocfuzz::testing {
 
-class XorShift {
+// The project's xorshift64 (allocator/base/random.h), seeded as the tests always were: state
+// seed * 2 + 1, odd, so every seed (0 included) gives its own sequence.
+class XorShift : public XorShift64 {
  public:
-  explicit XorShift(uint64_t seed) : x_(seed * 2 + 1) {}
-  uint64_t next() {
-    x_ ^= x_ << 13;
-    x_ ^= x_ >> 7;
-    x_ ^= x_ << 17;
-    return x_;
-  }
-  size_t below(size_t n) { return static_cast<size_t>(next() % n); }
-
- private:
-  uint64_t x_;
+  explicit XorShift(uint64_t seed) : XorShift64(seed * 2 + 1) {}
 };
 
 // One way of edge_biased_size() to draw a size: [0, below), or one time in `one_in` (never when
