@@ -1,6 +1,6 @@
 // free_array_scan_bench: the cost of FreeArrayHeap's linear best-fit scan as the free array
 // grows. The seed's author warned that "past ~10,000 free blocks the linear scan is the wrong
-// tool" (DESIGN.md section 3); this measures that cliff.
+// tool" (docs/DESIGN.md section 3); this measures that cliff.
 //
 // Setup (untimed): a fresh PseudoBrk (4 GiB reserve) and heap; 2K blocks alternate a block F_j
 // that will be freed and a minimal used separator U_j, then every F_j is freed. The separators

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The detection gate: proves that heap_fuzzer still finds each historical defect of
-# allocator/free_array/defects.h (DESIGN.md section 7) within seconds, starting from nothing.
+# allocator/free_array/defects.h (docs/DESIGN.md section 7) within seconds, starting from nothing.
 #
 #   ci/gate.sh [--fuzzer PATH] [--seconds N] [--jobs J] [--seeds "S..."] [DEFECT...]
 #

@@ -1,4 +1,4 @@
-// The historical defects of the seed's upstream allocator (DESIGN.md section 7), as switches
+// The historical defects of the seed's upstream allocator (docs/DESIGN.md section 7), as switches
 // of FreeArrayHeap. Each one re-creates a bug class so that the harness can show, on every
 // change, that it still finds it within seconds.
 //

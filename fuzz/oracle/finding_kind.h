@@ -1,4 +1,4 @@
-// The violation vocabulary (DESIGN.md section 6) as one table: every kind of finding the tree
+// The violation vocabulary (docs/DESIGN.md section 6) as one table: every kind of finding the tree
 // produces, its printed form, and the oracle that reports it. A kind is a typed value, a
 // category and a detail, built by the producers from this table, printed by one function and
 // parsed by one function, so that `# expect:`, `check`, `minimize`, the fuzz targets' finding

@@ -3,7 +3,7 @@
 // (executor.cc) and the docs (FORMAT.md). Adding an operation is one row here (with opcode
 // values of its own) and one case in the executor.
 //
-// Operations (DESIGN.md section 5): slots are small integers naming live blocks; malloc and
+// Operations (docs/DESIGN.md section 5): slots are small integers naming live blocks; malloc and
 // calloc into a live slot free the old block first; free of an empty slot does nothing;
 // realloc of an empty slot is realloc(NULL, SIZE), i.e. malloc. After every successful
 // malloc/calloc/realloc the executor writes the user's pattern over the whole requested range.

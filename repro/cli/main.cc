@@ -1,4 +1,4 @@
-// `allocfuzz`: the command line (DESIGN.md section 8). This file owns the flags (Abseil flags,
+// `allocfuzz`: the command line (docs/DESIGN.md section 8). This file owns the flags (Abseil flags,
 // parsed here and nowhere else) and turns them into a VerbCall; the verbs, their operands and
 // which flags each takes are the table in verb_table.h. Exit status everywhere: 0 ok, 1 a
 // violation found (or an expectation not met), 2 bad input or usage.

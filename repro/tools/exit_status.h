@@ -1,4 +1,4 @@
-// The exit statuses of every `allocfuzz` verb (DESIGN.md section 8), and how several files'
+// The exit statuses of every `allocfuzz` verb (docs/DESIGN.md section 8), and how several files'
 // statuses combine: the worst one wins.
 #ifndef ALLOCFUZZ_REPRO_EXIT_STATUS_H_
 #define ALLOCFUZZ_REPRO_EXIT_STATUS_H_

@@ -1,4 +1,4 @@
-// Unit tests of FreeArrayHeap (DESIGN.md section 3): sizes near SIZE_MAX and ENOMEM from the
+// Unit tests of FreeArrayHeap (docs/DESIGN.md section 3): sizes near SIZE_MAX and ENOMEM from the
 // region, through HeapHarness (free_array_heap_test.cc says what every step checks).
 #include <gtest/gtest.h>
 

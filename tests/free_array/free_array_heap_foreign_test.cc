@@ -1,4 +1,4 @@
-// Unit tests of FreeArrayHeap (DESIGN.md section 3): foreign moves of the break, through
+// Unit tests of FreeArrayHeap (docs/DESIGN.md section 3): foreign moves of the break, through
 // HeapHarness (free_array_heap_test.cc says what every step checks).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Unit tests of FreeArrayHeap (DESIGN.md section 3): placement (high and low regions give the
+// Unit tests of FreeArrayHeap (docs/DESIGN.md section 3): placement (high and low regions give the
 // same offsets) and a fixed region filled until NULL, through HeapHarness.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Unit tests of FreeArrayHeap (DESIGN.md section 3): realloc, every path, through HeapHarness
+// Unit tests of FreeArrayHeap (docs/DESIGN.md section 3): realloc, every path, through HeapHarness
 // (free_array_heap_test.cc says what every step checks).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Unit tests of FreeArrayHeap, the seed's brk allocator on 64-bit (DESIGN.md section 3):
+// Unit tests of FreeArrayHeap, the seed's brk allocator on 64-bit (docs/DESIGN.md section 3):
 // malloc, from the top and from the free array.
 //
 // Every operation goes through HeapHarness, so after every step the white-box checker runs

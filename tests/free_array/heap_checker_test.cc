@@ -294,7 +294,7 @@ TEST_F(CheckerTest, TopBelowHeapStartIsRegionBounds) {
   EXPECT_VIOLATION(h_.check(), Invariant::kRegionBounds, kTop, kNo, kTop + 16, kTop);
 }
 
-// Reports print region offsets, never addresses (DESIGN.md section 6): expected and actual
+// Reports print region offsets, never addresses (docs/DESIGN.md section 6): expected and actual
 // are offsets like everywhere else.
 TEST_F(CheckerTest, UnalignedHeapStartIsRegionBoundsInOffsets) {
   st().heap_start = at(4);

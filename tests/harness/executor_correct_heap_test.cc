@@ -1,4 +1,4 @@
-// Tests of the executor (fuzz/harness/executor.h; DESIGN.md sections 5 and 6): the correct
+// Tests of the executor (fuzz/harness/executor.h; docs/DESIGN.md sections 5 and 6): the correct
 // FreeArrayHeap on programs that reach every operation and every realloc path (kEveryPath in
 // executor_rig.cc) has no finding in either mode, and its statistics add up.
 #include <gmock/gmock.h>

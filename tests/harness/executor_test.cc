@@ -1,5 +1,5 @@
 // Tests of the executor and the shadow model (fuzz/harness/executor.h, fuzz/oracle/shadow.h;
-// DESIGN.md sections 5 and 6): the wrong heaps.
+// docs/DESIGN.md sections 5 and 6): the wrong heaps.
 //
 // The wrong heaps (executor_heaps.h) each wrap a real FreeArrayHeap on the test's region and
 // break exactly one promise. Each is caught with the exact violation kind, at the first bad
