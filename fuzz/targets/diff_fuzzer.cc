@@ -5,7 +5,7 @@
 // The heaps: ALLOCFUZZ_DIFF_HEAPS, a heap list (fuzz/targets/target_contract.h: all, or two or
 // more registered heaps of `allocfuzz list`, comma-separated), or by default every heap this
 // binary links: free-array, glibc and the plugin allocators (kr). Defects are never switched on
-// here: a divergence is the finding. `allocfuzz diff FILE` replays a finding.
+// here: a divergence is the finding. `allocfuzz replay --diff=HEAPS FILE` replays a finding.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -28,7 +28,8 @@ namespace {
 
 struct FuzzerState {
   std::unique_ptr<DiffRunner> runner;
-  Program program;  // reused: decoding makes no allocation once warm
+  Program program;          // reused: decoding makes no allocation once warm
+  std::string replay_line;  // how `allocfuzz` replays a finding of this run, made at start-up
 };
 
 FuzzerState* g_state = nullptr;
@@ -77,6 +78,12 @@ void init() {
     fprintf(stderr, "diff_fuzzer: %s\n", error.c_str());
     exit(2);
   }
+  const char* list = getenv(kDiffHeapsVariable);
+  g_state->replay_line =
+      "allocfuzz: replay with: allocfuzz replay --diff=" +
+      join_heap_list(list == nullptr ? std::vector<std::string>{std::string(kAllHeaps)}
+                                     : split_heap_list(list)) +
+      " <this input>\n";
   install_death_hooks(on_death_in_operation);
 }
 
@@ -93,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string report = g_state->runner->format(g_state->program, *finding);
     fputs(report.c_str(), stderr);
     print_finding_line(finding->finding.kind, finding->finding.oracle, finding->finding.op_index);
-    fputs("allocfuzz: replay with: allocfuzz diff <this input>\n", stderr);
+    fputs(g_state->replay_line.c_str(), stderr);
     abort();
   }
   return 0;

@@ -45,7 +45,7 @@ class TraceFormatter {
 // 13 full checks" (no newline), after a run without a finding.
 std::string ok_summary(const Executor& executor, const Outcome& outcome);
 
-// The trace of a differential run (`allocfuzz diff --trace`): "diff: free-array, glibc", then
+// The trace of a differential run (`allocfuzz replay --diff=...`): "diff: free-array, glibc", then
 // operations 0 .. shown-1, each allocating call followed by what the heaps answered:
 //      2  malloc s1 0             free-array, kr: a block; glibc: NULL
 std::string diff_trace(const Program& program, const DiffRunner& runner, size_t shown);
