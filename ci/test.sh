@@ -62,18 +62,21 @@ step="AFL++ smoke (ci/afl_smoke.sh: heap_fuzzer under afl-fuzz for 5 s from the 
 echo "ci/test.sh: ${step}"
 bash ci/afl_smoke.sh 5
 
-step="corpus tools (allocfuzz cmin and coverage on the seeds; free_array_heap.cc stays at >= 93% of lines)"
+step="corpus tools (allocfuzz cmin and coverage on the seeds; at most 26 lines of free_array_heap.cc uncovered)"
 echo "ci/test.sh: ${step}"
 tools_dir="$(mktemp -d)"
 build/fuzz/bin/allocfuzz cmin heap_fuzzer corpus/heap_fuzzer -o "$tools_dir/min" >"$tools_dir/cmin.txt"
 compgen -G "$tools_dir/min/*" >/dev/null || { cat "$tools_dir/cmin.txt" >&2; false; }
 build/fuzz/bin/allocfuzz coverage heap_fuzzer corpus/heap_fuzzer >"$tools_dir/coverage.txt"
 grep -E "^allocator/(free_array/free_array_heap.cc| total)" "$tools_dir/coverage.txt"
-# The seeds reach 350 of its 376 lines; the rest abort on corruption or belong to a defect
-# (README, "Coverage and corpus minimization"). A seed removed or a path lost shows here.
-awk '$1 == "allocator/free_array/free_array_heap.cc" { found = 1; sub(/%/, "", $3); if ($3 + 0 < 93.0) bad = 1 }
+# The seeds reach every line but 26 (340 of 366): those abort on corruption or belong to a
+# defect (README, "Coverage and corpus minimization"). A count of lines left uncovered, not a
+# percentage, so that code changes elsewhere in the file do not move the floor; a seed removed
+# or a path lost shows here.
+awk '$1 == "allocator/free_array/free_array_heap.cc" { found = 1; split($2, lines, "/");
+       if (lines[2] - lines[1] > 26) bad = 1 }
      END { exit (found && !bad) ? 0 : 1 }' "$tools_dir/coverage.txt" || {
-  echo "ci/test.sh: the seeds cover less than 93% of allocator/free_array/free_array_heap.cc's lines" >&2
+  echo "ci/test.sh: the seeds leave more than 26 lines of allocator/free_array/free_array_heap.cc uncovered" >&2
   false
 }
 rm -rf "$tools_dir"
