@@ -1,13 +1,14 @@
 // ops_text_fuzzer's dictionary (fuzz/targets/ops_text_fuzzer.dict) names every operation of the
 // table (fuzz/program/ops.h) as the text spells it, so a new operation cannot be left out of
 // the text fuzzer's reach.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "fuzz/program/ops.h"
-#include "gtest/gtest.h"
 
 namespace allocfuzz {
 namespace {
