@@ -147,6 +147,21 @@ TEST_P(WrongHeapRowTest, TheCorrectHeapPassesTheSameProgram) {
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, WrongHeapRowTest, ::testing::ValuesIn(Cases()), CaseName);
 
+// The misaligned row's boundary from the other side: the free-array heap hands out the same
+// 8-aligned pointer, and since it declares 8, not 16, it is right.
+TEST(WrongHeapCatalogue, TheFreeArrayHeapDeclaresEightAndPassesTheMisalignedProgram) {
+  const WrongHeapRow* row = nullptr;
+  for (const WrongHeapRow& r : wrong_heap_catalogue()) {
+    if (r.name == "wrong-misaligned-8-of-16") row = &r;
+  }
+  ASSERT_NE(row, nullptr);
+  RowRun run;
+  ASSERT_TRUE(run.init({row, Placement::kHigh, Protection::kStrict}, Which::kCorrect));
+  EXPECT_EQ(run.heap->alignment(), 8u);
+  EXPECT_EQ(Describe(run.run(CheckMode::kEveryOp)), "ok");
+  EXPECT_EQ(Describe(run.run(CheckMode::kAmortized)), "ok");
+}
+
 TEST(WrongHeapCatalogue, RowsAreWellFormed) {
   std::set<std::string_view> names;
   ASSERT_FALSE(wrong_heap_catalogue().empty());
