@@ -22,9 +22,20 @@ Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
 
 // What a corrupted word at `p + at` says about where it came from: a pattern word of an
 // allocation that existed (ids below `next_id`) names its owner; anything else is shown raw.
-std::string describe_word(const char* p, size_t at, uint32_t next_id) {
+// Only [0, n) of `p` is read: the last word of a block (or span) that ends inside it is shown
+// as its bytes there. Bytes past the end are not the block's (another owner's, a region-less
+// heap's slack left by an earlier run, or memory above the break), so reading them would make
+// the message depend on history, or fault.
+std::string describe_word(const char* p, size_t at, size_t n, uint32_t next_id) {
+  const size_t start = at & ~size_t{7};
+  if (n - start < 8) {
+    uint64_t part = 0;
+    std::memcpy(&part, p + start, n - start);
+    return absl::StrFormat("the %d bytes of the word there read 0x%0*x", n - start,
+                           static_cast<int>(2 * (n - start)), part);
+  }
   uint64_t word;
-  std::memcpy(&word, p + (at & ~size_t{7}), sizeof word);
+  std::memcpy(&word, p + start, sizeof word);
   uint32_t id;
   uint64_t k;
   if (decode_pattern_word(word, &id, &k) && id != 0 && id < next_id) {
@@ -168,11 +179,11 @@ std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
   }
   if (bad == SIZE_MAX) return std::nullopt;
   size_t o = off(b.p);
-  return shadow_finding(
-      ShadowKind::kContentCorrupted, finding_offset(o + bad),
-      absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
-                      "behind the user's back; %s",
-                      bad, s, at_text(o), b.requested, describe_word(b.p, bad, next_id_)));
+  return shadow_finding(ShadowKind::kContentCorrupted, finding_offset(o + bad),
+                        absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
+                                        "behind the user's back; %s",
+                                        bad, s, at_text(o), b.requested,
+                                        describe_word(b.p, bad, b.requested, next_id_)));
 }
 
 std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
@@ -186,7 +197,7 @@ std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
   return shadow_finding(
       ShadowKind::kReallocLostData, finding_offset(off(p) + bad),
       absl::StrFormat("realloc%s (%d -> %d bytes) lost byte %d; %s", moves, old.requested,
-                      requested, bad, describe_word(p, bad, next_id_)));
+                      requested, bad, describe_word(p, bad, keep, next_id_)));
 }
 
 std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) const {
@@ -224,14 +235,22 @@ std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
   intptr_t bad = region_.first_clobbered_foreign_byte(edges_only ? kEdgeBytes : SIZE_MAX);
   if (bad < 0) return std::nullopt;
   auto o = static_cast<size_t>(bad);
-  bool lost = o >= region_.stats().break_offset;
+  size_t brk = region_.stats().break_offset;
+  bool lost = o >= brk;
+  size_t end = brk;  // the readable end of the span holding o: its end, or the break below it
+  for (size_t i = 0; i < region_.foreign_span_count(); ++i) {
+    const ForeignSpan& span = region_.foreign_span(i);
+    if (o >= span.offset && o - span.offset < span.length && span.offset + span.length < end) {
+      end = span.offset + span.length;
+    }
+  }
   return shadow_finding(
       ShadowKind::kForeignClobbered, o,
       lost ? absl::StrFormat("the foreign byte at %s lost access: the break was "
                              "lowered to %s under the other party's span",
-                             offset_string(o), offset_string(region_.stats().break_offset))
+                             offset_string(o), offset_string(brk))
            : absl::StrFormat("the foreign byte at %s was overwritten; %s", offset_string(o),
-                             describe_word(region_.start(), o, next_id_)));
+                             describe_word(region_.start(), o, end, next_id_)));
 }
 
 }  // namespace allocfuzz
