@@ -4,6 +4,7 @@
 #include <absl/strings/str_format.h>
 
 #include <cstring>
+#include <string_view>
 
 #include "allocator/base/offset_text.h"
 #include "fuzz/oracle/content_pattern.h"
@@ -22,20 +23,24 @@ Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
 
 // What a corrupted word at `p + at` says about where it came from: a pattern word of an
 // allocation that existed (ids below `next_id`) names its owner; anything else is shown raw.
-// Only [0, n) of `p` is read: the last word of a block (or span) that ends inside it is shown
-// as its bytes there. Bytes past the end are not the block's (another owner's, a region-less
-// heap's slack left by an earlier run, or memory above the break), so reading them would make
-// the message depend on history, or fault.
-std::string describe_word(const char* p, size_t at, size_t n, uint32_t next_id) {
-  const size_t start = at & ~size_t{7};
-  if (n - start < 8) {
-    uint64_t part = 0;
-    std::memcpy(&part, p + start, n - start);
-    return absl::StrFormat("the %d bytes of the word there read 0x%0*x", n - start,
-                           static_cast<int>(2 * (n - start)), part);
+// Only the bytes below `p + readable` are read: those of the block or span the byte is in, and
+// below the break. The last word of a block or span whose size is not a multiple of 8 runs past
+// it, into bytes that are another owner's or, for a region-less heap, slack an earlier run left
+// (the message would depend on history), or above the break, where the region is guarded
+// (under the fuzzer at byte granularity, by ASan poisoning: the finding would become the
+// sanitizer's). The bytes not read are shown as zero, and `past` says what they are past.
+std::string describe_word(const char* p, size_t at, uint32_t next_id, size_t readable,
+                          std::string_view past) {
+  size_t start = at & ~size_t{7};
+  size_t have = readable <= start                     ? 0
+                : readable - start < sizeof(uint64_t) ? readable - start
+                                                      : sizeof(uint64_t);
+  uint64_t word = 0;
+  std::memcpy(&word, p + start, have);
+  if (have < sizeof word) {
+    return absl::StrFormat("the word there reads 0x%016x (its last %d bytes are %s)", word,
+                           sizeof word - have, past);
   }
-  uint64_t word;
-  std::memcpy(&word, p + start, sizeof word);
   uint32_t id;
   uint64_t k;
   if (decode_pattern_word(word, &id, &k) && id != 0 && id < next_id) {
@@ -97,6 +102,20 @@ size_t Shadow::requested_size(const void* p) const {
   size_t at = lower_bound(o);
   if (at < order_.size() && order_[at].offset == o) return slots_[order_[at].slot].requested;
   return SIZE_MAX;
+}
+
+size_t Shadow::readable_from(const char* p) const {
+  if (!uses_region_ || !region_.contains(p)) return SIZE_MAX;
+  size_t brk = region_.stats().break_offset;
+  size_t o = off(p);
+  return o < brk ? brk - o : 0;
+}
+
+std::string Shadow::describe_block_word(const char* p, size_t at, size_t n,
+                                        std::string_view past) const {
+  size_t readable = readable_from(p);
+  if (n <= readable) return describe_word(p, at, next_id_, n, past);
+  return describe_word(p, at, next_id_, readable, "above the break");
 }
 
 std::string Shadow::at_text(size_t position) const {
@@ -179,11 +198,11 @@ std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
   }
   if (bad == SIZE_MAX) return std::nullopt;
   size_t o = off(b.p);
-  return shadow_finding(ShadowKind::kContentCorrupted, finding_offset(o + bad),
-                        absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
-                                        "behind the user's back; %s",
-                                        bad, s, at_text(o), b.requested,
-                                        describe_word(b.p, bad, b.requested, next_id_)));
+  return shadow_finding(
+      ShadowKind::kContentCorrupted, finding_offset(o + bad),
+      absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
+                      "behind the user's back; %s",
+                      bad, s, at_text(o), b.requested, describe_block_word(b.p, bad, b.requested)));
 }
 
 std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
@@ -197,7 +216,7 @@ std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
   return shadow_finding(
       ShadowKind::kReallocLostData, finding_offset(off(p) + bad),
       absl::StrFormat("realloc%s (%d -> %d bytes) lost byte %d; %s", moves, old.requested,
-                      requested, bad, describe_word(p, bad, keep, next_id_)));
+                      requested, bad, describe_block_word(p, bad, keep, "past the kept bytes")));
 }
 
 std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) const {
@@ -237,7 +256,7 @@ std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
   auto o = static_cast<size_t>(bad);
   size_t brk = region_.stats().break_offset;
   bool lost = o >= brk;
-  size_t end = brk;  // the readable end of the span holding o: its end, or the break below it
+  size_t end = brk;  // the end of the span holding o, or the break when that is lower
   for (size_t i = 0; i < region_.foreign_span_count(); ++i) {
     const ForeignSpan& span = region_.foreign_span(i);
     if (o >= span.offset && o - span.offset < span.length && span.offset + span.length < end) {
@@ -250,7 +269,8 @@ std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
                              "lowered to %s under the other party's span",
                              offset_string(o), offset_string(brk))
            : absl::StrFormat("the foreign byte at %s was overwritten; %s", offset_string(o),
-                             describe_word(region_.start(), o, end, next_id_)));
+                             describe_word(region_.start(), o, next_id_, end,
+                                           end < brk ? "past the span's end" : "above the break")));
 }
 
 }  // namespace allocfuzz

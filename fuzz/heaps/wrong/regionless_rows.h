@@ -43,7 +43,7 @@
     "usable-too-small: a usable size exactly one byte below the request") \
   X("wrong-glibc-corrupt-last-partial-byte", "content-corrupted", "", \
     GlibcLastByteFlagHeap, 1, "malloc s0 13\nmalloc s1 24\n", \
-    "byte 12 of live block s0 (13 bytes) changed behind the user's back; the 5 bytes of the word there read 0x0000000001", \
+    "byte 12 of live block s0 (13 bytes) changed behind the user's back; the word there reads 0x0000000000000001 (its last 3 bytes are past the block's end)", \
     "content-corrupted: one wrong byte, the last of a block's last, partial word") \
   X("wrong-glibc-corrupt-first-byte", "content-corrupted", "", \
     GlibcFirstByteFlagHeap, 1, "malloc s0 24\nmalloc s1 24\n", \
@@ -67,7 +67,7 @@
     "realloc-lost-data: a realloc that stays in place and still loses data") \
   X("wrong-glibc-realloc-lost-shrinking", "realloc-lost-data", "", \
     GlibcShrinkHeaderHeap, 2, "malloc s0 40\nrealloc s0 100\nrealloc s0 13\n", \
-    "realloc in place (100 -> 13 bytes) lost byte 8; the 5 bytes of the word there read 0x0000000019", \
+    "realloc in place (100 -> 13 bytes) lost byte 8; the word there reads 0x0000000000000019 (its last 3 bytes are past the kept bytes)", \
     "realloc-lost-data: only a shrinking realloc loses data, in the kept bytes of its last partial word") \
   X("wrong-glibc-null-after-earlier-refusal", "spurious-null", "", \
     GlibcStickyRefusalHeap, 2, "malloc s0 600000\nmalloc s1 600000\nmalloc s2 24\n", \
