@@ -4,6 +4,7 @@
 #include <absl/strings/str_format.h>
 
 #include <cstring>
+#include <string_view>
 
 #include "allocator/base/offset_text.h"
 #include "fuzz/oracle/content_pattern.h"
@@ -22,11 +23,14 @@ Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
 
 // What a corrupted word at `p + at` says about where it came from: a pattern word of an
 // allocation that existed (ids below `next_id`) names its owner; anything else is shown raw.
-// Only the bytes below `p + readable` are read: past the break the region is guarded (under the
-// fuzzer at byte granularity, by ASan poisoning), and a word that straddles the break, as the
-// last word of a span or block ending there unaligned does, would turn the finding into the
-// sanitizer's. The bytes above it are shown as zero and said to be above the break.
-std::string describe_word(const char* p, size_t at, uint32_t next_id, size_t readable) {
+// Only the bytes below `p + readable` are read: those of the block or span the byte is in, and
+// below the break. The last word of a block or span whose size is not a multiple of 8 runs past
+// it, into bytes that are another owner's or, for a region-less heap, slack an earlier run left
+// (the message would depend on history), or above the break, where the region is guarded
+// (under the fuzzer at byte granularity, by ASan poisoning: the finding would become the
+// sanitizer's). The bytes not read are shown as zero, and `past` says what they are past.
+std::string describe_word(const char* p, size_t at, uint32_t next_id, size_t readable,
+                          std::string_view past) {
   size_t start = at & ~size_t{7};
   size_t have = readable <= start                     ? 0
                 : readable - start < sizeof(uint64_t) ? readable - start
@@ -34,8 +38,8 @@ std::string describe_word(const char* p, size_t at, uint32_t next_id, size_t rea
   uint64_t word = 0;
   std::memcpy(&word, p + start, have);
   if (have < sizeof word) {
-    return absl::StrFormat("the word there reads 0x%016x (its last %d bytes are above the break)",
-                           word, sizeof word - have);
+    return absl::StrFormat("the word there reads 0x%016x (its last %d bytes are %s)", word,
+                           sizeof word - have, past);
   }
   uint32_t id;
   uint64_t k;
@@ -105,6 +109,13 @@ size_t Shadow::readable_from(const char* p) const {
   size_t brk = region_.stats().break_offset;
   size_t o = off(p);
   return o < brk ? brk - o : 0;
+}
+
+std::string Shadow::describe_block_word(const char* p, size_t at, size_t n,
+                                        std::string_view past) const {
+  size_t readable = readable_from(p);
+  if (n <= readable) return describe_word(p, at, next_id_, n, past);
+  return describe_word(p, at, next_id_, readable, "above the break");
 }
 
 std::string Shadow::at_text(size_t position) const {
@@ -187,11 +198,11 @@ std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
   }
   if (bad == SIZE_MAX) return std::nullopt;
   size_t o = off(b.p);
-  return shadow_finding(ShadowKind::kContentCorrupted, finding_offset(o + bad),
-                        absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
-                                        "behind the user's back; %s",
-                                        bad, s, at_text(o), b.requested,
-                                        describe_word(b.p, bad, next_id_, readable_from(b.p))));
+  return shadow_finding(
+      ShadowKind::kContentCorrupted, finding_offset(o + bad),
+      absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
+                      "behind the user's back; %s",
+                      bad, s, at_text(o), b.requested, describe_block_word(b.p, bad, b.requested)));
 }
 
 std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
@@ -205,7 +216,7 @@ std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
   return shadow_finding(
       ShadowKind::kReallocLostData, finding_offset(off(p) + bad),
       absl::StrFormat("realloc%s (%d -> %d bytes) lost byte %d; %s", moves, old.requested,
-                      requested, bad, describe_word(p, bad, next_id_, readable_from(p))));
+                      requested, bad, describe_block_word(p, bad, keep, "past the kept bytes")));
 }
 
 std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) const {
@@ -243,15 +254,23 @@ std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
   intptr_t bad = region_.first_clobbered_foreign_byte(edges_only ? kEdgeBytes : SIZE_MAX);
   if (bad < 0) return std::nullopt;
   auto o = static_cast<size_t>(bad);
-  bool lost = o >= region_.stats().break_offset;
+  size_t brk = region_.stats().break_offset;
+  bool lost = o >= brk;
+  size_t end = brk;  // the end of the span holding o, or the break when that is lower
+  for (size_t i = 0; i < region_.foreign_span_count(); ++i) {
+    const ForeignSpan& span = region_.foreign_span(i);
+    if (o >= span.offset && o - span.offset < span.length && span.offset + span.length < end) {
+      end = span.offset + span.length;
+    }
+  }
   return shadow_finding(
       ShadowKind::kForeignClobbered, o,
       lost ? absl::StrFormat("the foreign byte at %s lost access: the break was "
                              "lowered to %s under the other party's span",
-                             offset_string(o), offset_string(region_.stats().break_offset))
-           : absl::StrFormat(
-                 "the foreign byte at %s was overwritten; %s", offset_string(o),
-                 describe_word(region_.start(), o, next_id_, region_.stats().break_offset)));
+                             offset_string(o), offset_string(brk))
+           : absl::StrFormat("the foreign byte at %s was overwritten; %s", offset_string(o),
+                             describe_word(region_.start(), o, next_id_, end,
+                                           end < brk ? "past the span's end" : "above the break")));
 }
 
 }  // namespace allocfuzz

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "allocator/region/pseudo_brk.h"
@@ -44,6 +45,10 @@ class Shadow final : public LiveView {
   // How many bytes from `p` can be read: up to the break on the region (above it the region is
   // guarded), without limit elsewhere.
   size_t readable_from(const char* p) const;
+  // describe_word (shadow.cc) of the word holding byte `at` of the n bytes at p that matter
+  // (a block's, or those a realloc kept): only those bytes, and none above the break, are read.
+  std::string describe_block_word(const char* p, size_t at, size_t n,
+                                  std::string_view past = "past the block's end") const;
   // " at +0x0001a8" for a region position, nothing without a region.
   std::string at_text(size_t position) const;
   // A finding's offset: the position on the region, or SIZE_MAX (no map) without one.

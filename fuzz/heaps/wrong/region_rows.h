@@ -40,7 +40,7 @@
   X("wrong-corrupt-last-partial-word", "content-corrupted", "",                                   \
     CorruptFirstBlockHeap<20>, 2, "malloc s0 21\nmalloc s1 24\nfree s1\n",                        \
     "byte 20 of live block s0 at +0x000008 (21 bytes) changed behind the user's back; the "       \
-    "word there reads 0x0000000000000002",                                                        \
+    "word there reads 0x0000000000000002 (its last 3 bytes are past the block's end)",            \
     "content-corrupted: one bit of the last byte of a block's last, partial word")                \
   X("wrong-corrupt-first-byte", "content-corrupted", "",                                          \
     CorruptFirstBlockHeap<0>, 2, "malloc s0 24\nmalloc s1 24\nfree s1\n",                         \

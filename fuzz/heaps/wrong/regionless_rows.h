@@ -20,7 +20,63 @@
 #define ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGIONLESS_ROWS_H_
 
 // clang-format off
-#define ALLOCFUZZ_WRONG_REGIONLESS_HEAPS(X)
+#define ALLOCFUZZ_WRONG_REGIONLESS_HEAPS(X) \
+  X("wrong-glibc-overlap-below-1", "overlap", "", \
+    GlibcOverlapBelowHeap, 1, "malloc s0 17\nmalloc s1 24\n", \
+    "block of 24 bytes overlaps live block s0 of 17 bytes", \
+    "overlap: the new block's first byte is the last byte of the live block below it") \
+  X("wrong-glibc-overlap-above-1", "overlap", "", \
+    GlibcOverlapAboveHeap, 1, "malloc s0 24\nmalloc s1 17\n", \
+    "block of 17 bytes overlaps live block s0 of 24 bytes", \
+    "overlap: the new block's last byte is the first byte of the live block above it") \
+  X("wrong-glibc-overlap-zero-inside", "overlap", "", \
+    GlibcZeroInsideHeap, 1, "malloc s0 24\nmalloc s1 0\n", \
+    "block of 0 bytes overlaps live block s0 of 24 bytes", \
+    "overlap: a zero-byte block is the one byte at its address, here inside a live block") \
+  X("wrong-glibc-misaligned-8", "misaligned", "", \
+    GlibcAlignedTo8Heap, 1, "malloc s0 24\nmalloc s1 24\n", \
+    "block is not 16-aligned", \
+    "misaligned: a payload aligned to 8 but not to the 16 the heap declares") \
+  X("wrong-glibc-usable-short-1", "usable-too-small", "", \
+    GlibcUsableOneShortHeap, 1, "malloc s0 100\nmalloc s1 24\n", \
+    "usable size 23 of the block is below the requested 24", \
+    "usable-too-small: a usable size exactly one byte below the request") \
+  X("wrong-glibc-corrupt-last-partial-byte", "content-corrupted", "", \
+    GlibcLastByteFlagHeap, 1, "malloc s0 13\nmalloc s1 24\n", \
+    "byte 12 of live block s0 (13 bytes) changed behind the user's back; the word there reads 0x0000000000000001 (its last 3 bytes are past the block's end)", \
+    "content-corrupted: one wrong byte, the last of a block's last, partial word") \
+  X("wrong-glibc-corrupt-first-byte", "content-corrupted", "", \
+    GlibcFirstByteFlagHeap, 1, "malloc s0 24\nmalloc s1 24\n", \
+    "byte 0 of live block s0 (24 bytes) changed behind the user's back; the word there is byte 8 of allocation #1's pattern", \
+    "content-corrupted: one wrong byte, the first after the heap's header") \
+  X("wrong-glibc-calloc-dirty-after-first-chunk", "calloc-not-zero", "", \
+    GlibcCallocFirstChunkHeap, 0, "calloc s0 64 64\n", \
+    "calloc block (4096 bytes): byte 256 is 0xa5, not 0", \
+    "calloc-not-zero: a large calloc dirty only after the first 256-byte chunk of the zero check") \
+  X("wrong-glibc-calloc-dirty-last-byte", "calloc-not-zero", "", \
+    GlibcCallocLastByteHeap, 0, "calloc s0 3 1000\n", \
+    "calloc block (3000 bytes): byte 2999 is 0xa5, not 0", \
+    "calloc-not-zero: dirty only in its last byte, in the tail after the last whole chunk") \
+  X("wrong-glibc-realloc-copy-one-short", "realloc-lost-data", "", \
+    GlibcCopyOneShortHeap, 1, "malloc s0 24\nrealloc s0 100\n", \
+    "realloc to a new block (24 -> 100 bytes) lost byte 23; the word there reads 0x0000000100000002", \
+    "realloc-lost-data: a moving realloc that copies one byte too few") \
+  X("wrong-glibc-realloc-lost-in-place", "realloc-lost-data", "", \
+    GlibcInPlaceLinkHeap, 1, "malloc s0 17\nrealloc s0 24\n", \
+    "realloc in place (17 -> 24 bytes) lost byte 4; the word there reads 0x0000000000000000", \
+    "realloc-lost-data: a realloc that stays in place and still loses data") \
+  X("wrong-glibc-realloc-lost-shrinking", "realloc-lost-data", "", \
+    GlibcShrinkHeaderHeap, 2, "malloc s0 40\nrealloc s0 100\nrealloc s0 13\n", \
+    "realloc in place (100 -> 13 bytes) lost byte 8; the word there reads 0x0000000000000019 (its last 3 bytes are past the kept bytes)", \
+    "realloc-lost-data: only a shrinking realloc loses data, in the kept bytes of its last partial word") \
+  X("wrong-glibc-null-after-earlier-refusal", "spurious-null", "", \
+    GlibcStickyRefusalHeap, 2, "malloc s0 600000\nmalloc s1 600000\nmalloc s2 24\n", \
+    "malloc of 24 bytes returned NULL although the heap's budget refused nothing during the call", \
+    "spurious-null: the budget refused an earlier call, not this one") \
+  X("wrong-glibc-calloc-overflow-wraps", "api-contract", "", \
+    GlibcWrappingCallocHeap, 0, "calloc s0 4294967296 4294967296\n", \
+    "calloc(4294967296, 4294967296) overflows size_t but returned a block", \
+    "api-contract: count * size is exactly SIZE_MAX + 1, which wraps to a zero-byte block")
 // clang-format on
 
 #endif  // ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGIONLESS_ROWS_H_
