@@ -1,13 +1,102 @@
 // The region wrong heaps of the catalogue (region_heaps.h).
 #include "fuzz/heaps/wrong/region_heaps.h"
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 namespace allocfuzz::wrong {
 
 void* OverlapBelowHeap::malloc(size_t n) {
+  if (newest_ != nullptr && newest_size_ > 0) {
+    // Rounded down: (size - 1) & ~7 rather than (size + 7) & ~7.
+    char* p = newest_ + ((newest_size_ - 1) & ~size_t{7});
+    newest_ = nullptr;
+    return p;
+  }
+  newest_ = static_cast<char*>(inner_.malloc(n));
+  newest_size_ = n;
+  return newest_;
+}
+
+void OverlapBelowHeap::free(void* p) {
+  if (p == newest_) newest_ = nullptr;
+  inner_.free(p);
+}
+
+void* OverlapAboveHeap::malloc(size_t n) {
+  if (next_call() == 3 && n > 9) return inner_.malloc(n - 9);
+  return inner_.malloc(n);
+}
+
+void* ZeroBlockInsideHeap::malloc(size_t n) {
+  if (n == 0 && newest_ != nullptr && newest_size_ > 0) {
+    return newest_ + ((newest_size_ - 1) & ~size_t{7});
+  }
   char* p = static_cast<char*>(inner_.malloc(n));
-  return next_call() == 2 && p != nullptr ? p - 16 : p;
+  newest_ = p;
+  newest_size_ = n;
+  return p;
+}
+
+void ZeroBlockInsideHeap::free(void* p) {
+  if (p == newest_) newest_ = nullptr;
+  inner_.free(p);
+}
+
+void* PastBreakHeap::malloc(size_t n) {
+  if (n > 8 && next_call() == 2) return region_.current_break() - 8;
+  return inner_.malloc(n);
+}
+
+void* AtBreakHeap::malloc(size_t n) {
+  if (next_call() == 2 && region_.stats().break_offset > 0) return region_.current_break();
+  return inner_.malloc(n);
+}
+
+size_t UsableShortHeap::usable_size(const void* p) { return inner_.usable_size(p) - 1; }
+
+void* ShortCopyReallocHeap::realloc(void* p, size_t n) {
+  if (p == nullptr || n == 0) return inner_.realloc(p, n);
+  size_t old = inner_.usable_size(p);
+  if (n <= old) return inner_.realloc(p, n);
+  void* q = inner_.malloc(n);
+  if (q == nullptr) return nullptr;
+  std::memcpy(q, p, old - 1);
+  inner_.free(p);
+  return q;
+}
+
+void* InPlaceGrowLosesHeap::realloc(void* p, size_t n) {
+  size_t old = p != nullptr ? inner_.usable_size(p) : 0;
+  auto* q = static_cast<char*>(inner_.realloc(p, n));
+  if (q != nullptr && q == p && n > old) q[old - 1] = 0;
+  return q;
+}
+
+void* ShrinkLosesHeap::realloc(void* p, size_t n) {
+  size_t old = p != nullptr ? inner_.usable_size(p) : 0;
+  auto* q = static_cast<char*>(inner_.realloc(p, n));
+  if (q != nullptr && n > 0 && n < old) q[n - 1] ^= 1;
+  return q;
+}
+
+void SentinelBelowBreakHeap::free(void* p) {
+  inner_.free(p);
+  if (next_call() == 1 && region_.foreign_span_count() > 0) region_.current_break()[-1] ^= 1;
+}
+
+void TrimsUnderForeignHeap::free(void* p) {
+  inner_.free(p);
+  if (next_call() == 1 && region_.foreign_span_count() > 0) region_.sbrk(-1);
+}
+
+void* StickyFailureHeap::malloc(size_t n) {
+  if (failed_) return nullptr;
+  uint64_t before = region_.stats().failed_growths;
+  void* p = inner_.malloc(n);
+  if (p == nullptr && region_.stats().failed_growths > before) failed_ = true;
+  return p;
 }
 
 }  // namespace allocfuzz::wrong

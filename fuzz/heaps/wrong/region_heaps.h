@@ -10,6 +10,8 @@
 #define ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGION_HEAPS_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "allocator/free_array/free_array_heap.h"
 #include "allocator/region/pseudo_brk.h"
@@ -38,12 +40,204 @@ class WrongFreeArrayHeap : public FreeArrayTestedHeap {
   int calls_ = 0;
 };
 
-// overlap: the second malloc's payload starts 16 bytes early (a header counted twice), which,
-// after a first block of 17 bytes, shares exactly that block's last byte.
+// ---- overlap ---------------------------------------------------------------------------------
+
+// overlap, below: while the newest block is live, malloc places the next one after that block's
+// requested bytes rounded DOWN to a word instead of up, so the two share the last bytes of the
+// block below (exactly one when its size is 8k + 1).
 class OverlapBelowHeap final : public WrongFreeArrayHeap {
  public:
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
   void* malloc(size_t n) override;
+  void free(void* p) override;
+  void* realloc(void* p, size_t n) override {
+    if (p == newest_) newest_ = nullptr;
+    return inner_.realloc(p, n);
+  }
+  void reset() override {
+    WrongFreeArrayHeap::reset();
+    newest_ = nullptr;
+  }
+
+ private:
+  char* newest_ = nullptr;  // the newest block malloc returned, while live
+  size_t newest_size_ = 0;
+};
+
+// overlap, above: the third malloc is served from a block 9 bytes too small (a fit test that
+// forgets the header and one byte): a block freed below a live one then reaches exactly one
+// byte into the live block's payload.
+class OverlapAboveHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override;
+};
+
+// overlap, zero bytes: malloc(0) returns the address of the newest live block's last word
+// instead of a block of its own (a zero-byte block is the one byte at its address).
+class ZeroBlockInsideHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override;
+  void free(void* p) override;
+  void* realloc(void* p, size_t n) override {
+    if (p == newest_) newest_ = nullptr;
+    return inner_.realloc(p, n);
+  }
+  void reset() override {
+    WrongFreeArrayHeap::reset();
+    newest_ = nullptr;
+  }
+
+ private:
+  char* newest_ = nullptr;
+  size_t newest_size_ = 0;
+};
+
+// ---- misaligned ------------------------------------------------------------------------------
+
+// misaligned: the free-array heap's blocks (8-aligned) under a heap that declares 16.
+class ClaimsSixteenHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  size_t alignment() const override { return 16; }
+};
+
+// ---- out-of-region ---------------------------------------------------------------------------
+
+// out-of-region: the second malloc of more than 8 bytes is carved from the last word below the
+// break, so it reaches past the break (by exactly one byte for 9 bytes).
+class PastBreakHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override;
+};
+
+// out-of-region: the second malloc returns the break itself (the top block's end, not its
+// payload).
+class AtBreakHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override;
+};
+
+// ---- usable-too-small ------------------------------------------------------------------------
+
+// usable-too-small: usable_size counts one byte too few.
+class UsableShortHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  size_t usable_size(const void* p) override;
+};
+
+// ---- content-corrupted -----------------------------------------------------------------------
+
+// content-corrupted: the first free flips one bit of byte `kAt` of the first block malloc
+// returned (a tag written a few bytes low), while that block is live.
+template <size_t kAt>
+class CorruptFirstBlockHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override {
+    void* p = inner_.malloc(n);
+    if (first_ == nullptr && n > kAt) first_ = static_cast<char*>(p);
+    return p;
+  }
+  void free(void* p) override {
+    if (p == first_) {
+      first_ = nullptr;
+    } else if (first_ != nullptr && next_call() == 1) {
+      first_[kAt] ^= 1;
+    }
+    inner_.free(p);
+  }
+  void reset() override {
+    WrongFreeArrayHeap::reset();
+    first_ = nullptr;
+  }
+
+ private:
+  char* first_ = nullptr;
+};
+
+// ---- calloc-not-zero -------------------------------------------------------------------------
+
+// calloc-not-zero: calloc clears only the first kCleared bytes of a block it reuses (all but
+// the last byte when kCleared is 0).
+template <size_t kCleared>
+class PartlyClearedCallocHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* calloc(size_t count, size_t size) override {
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) return nullptr;
+    auto* p = static_cast<char*>(inner_.malloc(total));
+    if (p == nullptr) return nullptr;
+    size_t cleared = kCleared == 0 ? (total == 0 ? 0 : total - 1) : kCleared;
+    std::memset(p, 0, cleared < total ? cleared : total);
+    return p;
+  }
+};
+
+// ---- realloc-lost-data -----------------------------------------------------------------------
+
+// realloc-lost-data: a realloc that moves copies one byte too few.
+class ShortCopyReallocHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* realloc(void* p, size_t n) override;
+};
+
+// realloc-lost-data: a realloc that grows in place writes over the last byte of the old
+// payload (the old end, taken for the new block's boundary).
+class InPlaceGrowLosesHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* realloc(void* p, size_t n) override;
+};
+
+// realloc-lost-data: a realloc that shrinks writes over the last byte it keeps (the split-off
+// tail's header placed one byte low); growing is correct.
+class ShrinkLosesHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* realloc(void* p, size_t n) override;
+};
+
+// ---- foreign-clobbered -----------------------------------------------------------------------
+
+// foreign-clobbered: the first free writes a sentinel byte just below the break, which is the
+// last byte of the newest foreign span when another party moved the break last.
+class SentinelBelowBreakHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void free(void* p) override;
+};
+
+// foreign-clobbered: once another party owns a span, the first free trims the break by one
+// byte (a release that rounds the wrong way), so the span's last byte loses access although
+// no byte of it changes.
+class TrimsUnderForeignHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void free(void* p) override;
+};
+
+// ---- spurious-null ---------------------------------------------------------------------------
+
+// spurious-null: once a growth of the break failed, malloc keeps returning NULL without asking
+// again (a sticky out-of-memory flag).
+class StickyFailureHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override;
+  void reset() override {
+    WrongFreeArrayHeap::reset();
+    failed_ = false;
+  }
+
+ private:
+  bool failed_ = false;
 };
 
 }  // namespace allocfuzz::wrong

@@ -1,15 +1,83 @@
 // The region rows of the wrong-heap catalogue (catalogue.h): heaps built on FreeArrayTestedHeap,
 // on the region; their classes are in region_heaps.h, namespace allocfuzz::wrong. The row format
 // is described in regionless_rows.h; a row's first line holds at least `X("NAME", "KIND", "GATE",`.
+//
+// Offsets on a fresh region: malloc(n) gives payloads at +0x000008, then 8 + rounded size + 8
+// above the previous; the first growth sets the break to +0x001028.
 #ifndef ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGION_ROWS_H_
 #define ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGION_ROWS_H_
 
 // clang-format off
-#define ALLOCFUZZ_WRONG_REGION_HEAPS(X)                                                         \
-  X("wrong-overlap-below-1", "overlap", "",                                                     \
-    OverlapBelowHeap, 1, "malloc s0 17\nmalloc s1 24\n",                                        \
-    "block at +0x000018 of 24 bytes overlaps live block s0 at +0x000008 of 17 bytes",         \
-    "overlap: [a, a+n) and [b, b+m) share one byte, the last of the block below")
+#define ALLOCFUZZ_WRONG_REGION_HEAPS(X)                                                           \
+  X("wrong-overlap-below-1", "overlap", "",                                                       \
+    OverlapBelowHeap, 1, "malloc s0 17\nmalloc s1 24\n",                                          \
+    "block at +0x000018 of 24 bytes overlaps live block s0 at +0x000008 of 17 bytes",             \
+    "overlap: the new block's first byte is the last byte of the live block below")               \
+  X("wrong-overlap-above-1", "overlap", "",                                                       \
+    OverlapAboveHeap, 3, "malloc s0 24\nmalloc s1 24\nfree s0\nmalloc s2 33\n",                   \
+    "block at +0x000008 of 33 bytes overlaps live block s1 at +0x000028 of 24 bytes",             \
+    "overlap: the new block's last byte is the first byte of the live block above")               \
+  X("wrong-zero-block-inside", "overlap", "",                                                     \
+    ZeroBlockInsideHeap, 1, "malloc s0 17\nmalloc s1 0\n",                                        \
+    "block at +0x000018 of 0 bytes overlaps live block s0 at +0x000008 of 17 bytes",              \
+    "overlap: a zero-byte block is the one byte at its address, here a live block's last byte")   \
+  X("wrong-misaligned-8-of-16", "misaligned", "",                                                 \
+    ClaimsSixteenHeap, 0, "malloc s0 24\n",                                                       \
+    "block at +0x000008 is not 16-aligned",                                                       \
+    "misaligned: a pointer aligned to 8 but not to the 16 the heap declares")                     \
+  X("wrong-past-break-1", "out-of-region", "",                                                    \
+    PastBreakHeap, 1, "malloc s0 24\nmalloc s1 9\n",                                              \
+    "block at +0x001020 of 9 bytes is not below the break +0x001028",                             \
+    "out-of-region: the block's last byte is the first byte at the break")                        \
+  X("wrong-at-break", "out-of-region", "",                                                        \
+    AtBreakHeap, 1, "malloc s0 24\nmalloc s1 24\n",                                               \
+    "block at +0x001028 of 24 bytes is not below the break +0x001028",                            \
+    "out-of-region: the block starts exactly at the break")                                       \
+  X("wrong-usable-short-1", "usable-too-small", "",                                               \
+    UsableShortHeap, 0, "malloc s0 24\n",                                                         \
+    "usable size 23 of the block at +0x000008 is below the requested 24",                         \
+    "usable-too-small: the usable size is exactly one byte below the request")                    \
+  X("wrong-corrupt-last-partial-word", "content-corrupted", "",                                   \
+    CorruptFirstBlockHeap<20>, 2, "malloc s0 21\nmalloc s1 24\nfree s1\n",                        \
+    "byte 20 of live block s0 at +0x000008 (21 bytes) changed behind the user's back; the word there reads 0x0000000000000002", \
+    "content-corrupted: one bit of the last byte of a block's last, partial word")                \
+  X("wrong-corrupt-first-byte", "content-corrupted", "",                                          \
+    CorruptFirstBlockHeap<0>, 2, "malloc s0 24\nmalloc s1 24\nfree s1\n",                         \
+    "byte 0 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the word there is byte 8 of allocation #1's pattern", \
+    "content-corrupted: one bit of the first payload byte after the header")                      \
+  X("wrong-calloc-dirty-after-chunk", "calloc-not-zero", "",                                      \
+    PartlyClearedCallocHeap<256>, 2, "malloc s0 4096\nfree s0\ncalloc s1 4096 1\n",               \
+    "calloc block at +0x000008 (4096 bytes): byte 256 is 0x20, not 0",                            \
+    "calloc-not-zero: the first dirty byte is the first after the fast check's first chunk")      \
+  X("wrong-calloc-dirty-last-byte", "calloc-not-zero", "",                                        \
+    PartlyClearedCallocHeap<0>, 3, "malloc s0 100\nmalloc s1 24\nfree s0\ncalloc s2 88 1\n",      \
+    "calloc block at +0x000008 (88 bytes): byte 87 is 0x80, not 0",                               \
+    "calloc-not-zero: only the last byte of the block is dirty")                                  \
+  X("wrong-realloc-short-copy", "realloc-lost-data", "",                                          \
+    ShortCopyReallocHeap, 2, "malloc s0 24\nmalloc s1 24\nrealloc s0 100\n",                      \
+    "realloc from +0x000008 to +0x000048 (24 -> 100 bytes) lost byte 23; the word there reads 0x0000000100000002", \
+    "realloc-lost-data: a moving realloc copies one byte fewer than the old block held")          \
+  X("wrong-realloc-in-place-lost", "realloc-lost-data", "",                                       \
+    InPlaceGrowLosesHeap, 1, "malloc s0 24\nrealloc s0 200\n",                                    \
+    "realloc from +0x000008 to +0x000008 (24 -> 200 bytes) lost byte 23; the word there reads 0x0000000100000002", \
+    "realloc-lost-data: a realloc that stays in place loses the old block's last byte")           \
+  X("wrong-realloc-shrink-lost", "realloc-lost-data", "",                                         \
+    ShrinkLosesHeap, 2, "malloc s0 24\nrealloc s0 100\nrealloc s0 40\n",                          \
+    "realloc from +0x000008 to +0x000008 (100 -> 40 bytes) lost byte 39; the word there reads 0x8100000200000004", \
+    "realloc-lost-data: a shrinking realloc loses the last byte it keeps; growing is correct")    \
+  X("wrong-foreign-last-byte", "foreign-clobbered", "",                                           \
+    SentinelBelowBreakHeap, 2, "malloc s0 24\nforeign-grow 1000\nfree s0\n",                      \
+    "the foreign byte at +0x00140f was overwritten; the word there reads 0xa0a1a1a1a1a1a1a1",     \
+    "foreign-clobbered: the heap writes the last byte of the other party's span")                 \
+  X("wrong-foreign-lost-access", "foreign-clobbered", "",                                         \
+    TrimsUnderForeignHeap, 2, "malloc s0 24\nforeign-grow 1000\nfree s0\n",                       \
+    "the foreign byte at +0x00140f lost access: the break was lowered to +0x00140f under the other party's span", \
+    "foreign-clobbered: the span's last byte loses access (the break falls one byte under it) "   \
+    "although no byte of it changes")                                                             \
+  X("wrong-spurious-null-after-failure", "spurious-null", "",                                     \
+    StickyFailureHeap, 2, "fail-grow 2\nmalloc s0 24\nmalloc s1 24\n",                            \
+    "malloc of 24 bytes returned NULL although no break growth failed during the call",           \
+    "spurious-null: a growth failed in an earlier call, but none in this one")
 // clang-format on
 
 #endif  // ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGION_ROWS_H_
