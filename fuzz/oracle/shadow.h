@@ -41,6 +41,9 @@ class Shadow final : public LiveView {
   size_t position(const void* p) const {
     return uses_region_ ? region_.offset_of(p) : reinterpret_cast<uintptr_t>(p);
   }
+  // How many bytes from `p` can be read: up to the break on the region (above it the region is
+  // guarded), without limit elsewhere.
+  size_t readable_from(const char* p) const;
   // " at +0x0001a8" for a region position, nothing without a region.
   std::string at_text(size_t position) const;
   // A finding's offset: the position on the region, or SIZE_MAX (no map) without one.

@@ -3,7 +3,8 @@
 //   - kEveryOp: at the row's operation, with the row's message;
 //   - kAmortized (the fuzzer's mode): the same kind, at that operation or later;
 // and by the shadow model or the heap checker, never by a sanitizer or a signal. Region rows run
-// in both placements on the fuzzer's region (kProgramRegionBytes); region-less rows run once.
+// in both placements on the fuzzer's region (kProgramRegionBytes), and every row under both
+// protections (mprotect, and the fuzzer's ASan poisoning).
 // The same program on the correct heap underneath (free-array or glibc) has no finding, so each
 // finding is the wrong heap's, not the program's. The tables' first lines are what ci/ reads.
 #include <gtest/gtest.h>
@@ -27,6 +28,7 @@
 #include "fuzz/oracle/finding.h"
 #include "fuzz/oracle/finding_kind.h"
 #include "fuzz/program/ops.h"
+#include "fuzz/targets/fuzzer_support.h"
 #include "tests/harness/executor_rig.h"
 
 namespace allocfuzz {
@@ -38,16 +40,24 @@ using testing::Parse;
 struct Case {
   const WrongHeapRow* row;
   Placement placement;
+  Protection protection;
 };
 void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.row->name << " (" << placement_name(c.placement) << ")";
+  *os << c.row->name << " (" << placement_name(c.placement)
+      << (c.protection == Protection::kPoison ? ", poison" : ", strict") << ")";
 }
 
 std::vector<Case> Cases() {
   std::vector<Case> cases;
+  // Protection: mprotect, as replay has it, and the fuzzer's (ASan poisoning under ASan), which
+  // guards the bytes above the break at byte, not page, granularity.
+  std::vector<Protection> protections = {Protection::kStrict};
+  if (kFuzzerProtection != Protection::kStrict) protections.push_back(kFuzzerProtection);
   for (const WrongHeapRow& row : wrong_heap_catalogue()) {
-    cases.push_back({&row, Placement::kHigh});
-    if (row.on_region) cases.push_back({&row, Placement::kLow});
+    for (Protection protection : protections) {
+      cases.push_back({&row, Placement::kHigh, protection});
+      if (row.on_region) cases.push_back({&row, Placement::kLow, protection});
+    }
   }
   return cases;
 }
@@ -57,8 +67,8 @@ std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
   for (char& c : name) {
     if (c == '-') c = '_';
   }
-  return name + (info.param.row->on_region ? std::string("_") + placement_name(info.param.placement)
-                                           : std::string());
+  if (info.param.row->on_region) name += std::string("_") + placement_name(info.param.placement);
+  return name + (info.param.protection == Protection::kPoison ? "_poison" : "_strict");
 }
 
 // The correct heap a row's wrong heap is built on.
@@ -81,6 +91,7 @@ struct RowRun {
     RegionOptions options;
     options.reserve_bytes = kProgramRegionBytes;
     options.placement = c.placement;
+    options.protection = c.protection;
     if (region.init(options) != 0) return false;
     heap = which == Which::kWrong ? c.row->make(region) : MakeCorrect(*c.row, region);
     if (heap == nullptr) return false;
@@ -135,6 +146,21 @@ TEST_P(WrongHeapRowTest, TheCorrectHeapPassesTheSameProgram) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, WrongHeapRowTest, ::testing::ValuesIn(Cases()), CaseName);
+
+// The misaligned row's boundary from the other side: the free-array heap hands out the same
+// 8-aligned pointer, and since it declares 8, not 16, it is right.
+TEST(WrongHeapCatalogue, TheFreeArrayHeapDeclaresEightAndPassesTheMisalignedProgram) {
+  const WrongHeapRow* row = nullptr;
+  for (const WrongHeapRow& r : wrong_heap_catalogue()) {
+    if (r.name == "wrong-misaligned-8-of-16") row = &r;
+  }
+  ASSERT_NE(row, nullptr);
+  RowRun run;
+  ASSERT_TRUE(run.init({row, Placement::kHigh, Protection::kStrict}, Which::kCorrect));
+  EXPECT_EQ(run.heap->alignment(), 8u);
+  EXPECT_EQ(Describe(run.run(CheckMode::kEveryOp)), "ok");
+  EXPECT_EQ(Describe(run.run(CheckMode::kAmortized)), "ok");
+}
 
 TEST(WrongHeapCatalogue, RowsAreWellFormed) {
   std::set<std::string_view> names;

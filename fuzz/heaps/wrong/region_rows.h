@@ -39,11 +39,13 @@
     "usable-too-small: the usable size is exactly one byte below the request")                    \
   X("wrong-corrupt-last-partial-word", "content-corrupted", "",                                   \
     CorruptFirstBlockHeap<20>, 2, "malloc s0 21\nmalloc s1 24\nfree s1\n",                        \
-    "byte 20 of live block s0 at +0x000008 (21 bytes) changed behind the user's back; the word there reads 0x0000000000000002", \
+    "byte 20 of live block s0 at +0x000008 (21 bytes) changed behind the user's back; the "       \
+    "word there reads 0x0000000000000002",                                                        \
     "content-corrupted: one bit of the last byte of a block's last, partial word")                \
   X("wrong-corrupt-first-byte", "content-corrupted", "",                                          \
     CorruptFirstBlockHeap<0>, 2, "malloc s0 24\nmalloc s1 24\nfree s1\n",                         \
-    "byte 0 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the word there is byte 8 of allocation #1's pattern", \
+    "byte 0 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the "        \
+    "word there is byte 8 of allocation #1's pattern",                                            \
     "content-corrupted: one bit of the first payload byte after the header")                      \
   X("wrong-calloc-dirty-after-chunk", "calloc-not-zero", "",                                      \
     PartlyClearedCallocHeap<256>, 2, "malloc s0 4096\nfree s0\ncalloc s1 4096 1\n",               \
@@ -55,23 +57,29 @@
     "calloc-not-zero: only the last byte of the block is dirty")                                  \
   X("wrong-realloc-short-copy", "realloc-lost-data", "",                                          \
     ShortCopyReallocHeap, 2, "malloc s0 24\nmalloc s1 24\nrealloc s0 100\n",                      \
-    "realloc from +0x000008 to +0x000048 (24 -> 100 bytes) lost byte 23; the word there reads 0x0000000100000002", \
+    "realloc from +0x000008 to +0x000048 (24 -> 100 bytes) lost byte 23; the word there "         \
+    "reads 0x0000000100000002",                                                                   \
     "realloc-lost-data: a moving realloc copies one byte fewer than the old block held")          \
   X("wrong-realloc-in-place-lost", "realloc-lost-data", "",                                       \
     InPlaceGrowLosesHeap, 1, "malloc s0 24\nrealloc s0 200\n",                                    \
-    "realloc from +0x000008 to +0x000008 (24 -> 200 bytes) lost byte 23; the word there reads 0x0000000100000002", \
+    "realloc from +0x000008 to +0x000008 (24 -> 200 bytes) lost byte 23; the word there "         \
+    "reads 0x0000000100000002",                                                                   \
     "realloc-lost-data: a realloc that stays in place loses the old block's last byte")           \
   X("wrong-realloc-shrink-lost", "realloc-lost-data", "",                                         \
     ShrinkLosesHeap, 2, "malloc s0 24\nrealloc s0 100\nrealloc s0 40\n",                          \
-    "realloc from +0x000008 to +0x000008 (100 -> 40 bytes) lost byte 39; the word there reads 0x8100000200000004", \
+    "realloc from +0x000008 to +0x000008 (100 -> 40 bytes) lost byte 39; the word there "         \
+    "reads 0x8100000200000004",                                                                   \
     "realloc-lost-data: a shrinking realloc loses the last byte it keeps; growing is correct")    \
   X("wrong-foreign-last-byte", "foreign-clobbered", "",                                           \
-    SentinelBelowBreakHeap, 2, "malloc s0 24\nforeign-grow 1000\nfree s0\n",                      \
-    "the foreign byte at +0x00140f was overwritten; the word there reads 0xa0a1a1a1a1a1a1a1",     \
-    "foreign-clobbered: the heap writes the last byte of the other party's span")                 \
+    SentinelBelowBreakHeap, 2, "malloc s0 24\nforeign-grow 1001\nfree s0\n",                      \
+    "the foreign byte at +0x001410 was overwritten; the word there reads "                        \
+    "0x00000000000000a0 (its last 7 bytes are above the break)",                                  \
+    "foreign-clobbered: the heap writes the last byte of the other party's span, which ends "     \
+    "unaligned at the break")                                                                     \
   X("wrong-foreign-lost-access", "foreign-clobbered", "",                                         \
     TrimsUnderForeignHeap, 2, "malloc s0 24\nforeign-grow 1000\nfree s0\n",                       \
-    "the foreign byte at +0x00140f lost access: the break was lowered to +0x00140f under the other party's span", \
+    "the foreign byte at +0x00140f lost access: the break was lowered to +0x00140f under the "    \
+    "other party's span",                                                                         \
     "foreign-clobbered: the span's last byte loses access (the break falls one byte under it) "   \
     "although no byte of it changes")                                                             \
   X("wrong-spurious-null-after-failure", "spurious-null", "",                                     \
