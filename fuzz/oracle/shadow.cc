@@ -23,10 +23,12 @@ Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
 // What a corrupted word at `p + at` says about where it came from: a pattern word of an
 // allocation that existed (ids below `next_id`) names its owner; anything else is shown raw.
 // Only the bytes below `p + readable` are read: past the break the region is guarded (under the
-// fuzzer at byte granularity, by ASan poisoning), and a word that straddles the break, as the
-// last word of a span or block ending there unaligned does, would turn the finding into the
-// sanitizer's. The bytes above it are shown as zero and said to be above the break.
-std::string describe_word(const char* p, size_t at, uint32_t next_id, size_t readable) {
+// fuzzer at byte granularity, by ASan poisoning), past a region-less block lies ASan's redzone,
+// and a word that straddles either, as the last word of a span or block ending there unaligned
+// does, would turn the finding into the sanitizer's. The bytes past it are shown as zero and
+// said to be `beyond` ("above the break", "past the block").
+std::string describe_word(const char* p, size_t at, uint32_t next_id, size_t readable,
+                          const char* beyond) {
   size_t start = at & ~size_t{7};
   size_t have = readable <= start                     ? 0
                 : readable - start < sizeof(uint64_t) ? readable - start
@@ -34,8 +36,8 @@ std::string describe_word(const char* p, size_t at, uint32_t next_id, size_t rea
   uint64_t word = 0;
   std::memcpy(&word, p + start, have);
   if (have < sizeof word) {
-    return absl::StrFormat("the word there reads 0x%016x (its last %d bytes are above the break)",
-                           word, sizeof word - have);
+    return absl::StrFormat("the word there reads 0x%016x (its last %d bytes are %s)", word,
+                           sizeof word - have, beyond);
   }
   uint32_t id;
   uint64_t k;
@@ -100,8 +102,8 @@ size_t Shadow::requested_size(const void* p) const {
   return SIZE_MAX;
 }
 
-size_t Shadow::readable_from(const char* p) const {
-  if (!uses_region_ || !region_.contains(p)) return SIZE_MAX;
+size_t Shadow::readable_from(const char* p, size_t size) const {
+  if (!uses_region_ || !region_.contains(p)) return size;
   size_t brk = region_.stats().break_offset;
   size_t o = off(p);
   return o < brk ? brk - o : 0;
@@ -187,11 +189,12 @@ std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
   }
   if (bad == SIZE_MAX) return std::nullopt;
   size_t o = off(b.p);
+  std::string word =
+      describe_word(b.p, bad, next_id_, readable_from(b.p, b.requested), unreadable_text());
   return shadow_finding(ShadowKind::kContentCorrupted, finding_offset(o + bad),
                         absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
                                         "behind the user's back; %s",
-                                        bad, s, at_text(o), b.requested,
-                                        describe_word(b.p, bad, next_id_, readable_from(b.p))));
+                                        bad, s, at_text(o), b.requested, word));
 }
 
 std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
@@ -202,10 +205,11 @@ std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
   std::string moves = uses_region_
                           ? " from " + offset_string(off(old.p)) + " to " + offset_string(off(p))
                           : std::string(p == old.p ? " in place" : " to a new block");
-  return shadow_finding(
-      ShadowKind::kReallocLostData, finding_offset(off(p) + bad),
-      absl::StrFormat("realloc%s (%d -> %d bytes) lost byte %d; %s", moves, old.requested,
-                      requested, bad, describe_word(p, bad, next_id_, readable_from(p))));
+  std::string word =
+      describe_word(p, bad, next_id_, readable_from(p, requested), unreadable_text());
+  return shadow_finding(ShadowKind::kReallocLostData, finding_offset(off(p) + bad),
+                        absl::StrFormat("realloc%s (%d -> %d bytes) lost byte %d; %s", moves,
+                                        old.requested, requested, bad, word));
 }
 
 std::optional<Finding> Shadow::verify_zero(const char* p, size_t requested) const {
@@ -249,9 +253,9 @@ std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
       lost ? absl::StrFormat("the foreign byte at %s lost access: the break was "
                              "lowered to %s under the other party's span",
                              offset_string(o), offset_string(region_.stats().break_offset))
-           : absl::StrFormat(
-                 "the foreign byte at %s was overwritten; %s", offset_string(o),
-                 describe_word(region_.start(), o, next_id_, region_.stats().break_offset)));
+           : absl::StrFormat("the foreign byte at %s was overwritten; %s", offset_string(o),
+                             describe_word(region_.start(), o, next_id_,
+                                           region_.stats().break_offset, "above the break")));
 }
 
 }  // namespace allocfuzz

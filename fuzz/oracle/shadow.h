@@ -41,9 +41,14 @@ class Shadow final : public LiveView {
   size_t position(const void* p) const {
     return uses_region_ ? region_.offset_of(p) : reinterpret_cast<uintptr_t>(p);
   }
-  // How many bytes from `p` can be read: up to the break on the region (above it the region is
-  // guarded), without limit elsewhere.
-  size_t readable_from(const char* p) const;
+  // How many bytes from the block of `size` bytes at `p` the oracle may read: up to the break
+  // on the region (above it the region is guarded; the heap's bytes after a block are
+  // readable), only the block's own bytes elsewhere (past a region-less block lies the system
+  // heap's memory, under ASan its redzone). And what lies past them, for a message.
+  size_t readable_from(const char* p, size_t size) const;
+  const char* unreadable_text() const {
+    return uses_region_ ? "above the break" : "past the block";
+  }
   // " at +0x0001a8" for a region position, nothing without a region.
   std::string at_text(size_t position) const;
   // A finding's offset: the position on the region, or SIZE_MAX (no map) without one.
