@@ -88,7 +88,18 @@ void SentinelBelowBreakHeap::free(void* p) {
 
 void TrimsUnderForeignHeap::free(void* p) {
   inner_.free(p);
-  if (next_call() == 1 && region_.foreign_span_count() > 0) region_.sbrk(-1);
+  if (next_call() != 1) return;
+  // Only when a span ends at the break: if the heap has grown above every span, the byte
+  // trimmed is the heap's own and the heap checker rightly sees its top above the break
+  // (heap-invariant:region-bounds), a second wrong the row does not mean.
+  size_t brk = region_.stats().break_offset;
+  for (size_t i = 0; i < region_.foreign_span_count(); ++i) {
+    const ForeignSpan& span = region_.foreign_span(i);
+    if (span.offset + span.length == brk) {
+      region_.sbrk(-1);
+      return;
+    }
+  }
 }
 
 void* StickyFailureHeap::malloc(size_t n) {

@@ -214,9 +214,9 @@ class SentinelBelowBreakHeap final : public WrongFreeArrayHeap {
   void free(void* p) override;
 };
 
-// foreign-clobbered: once another party owns a span, the first free trims the break by one
-// byte (a release that rounds the wrong way), so the span's last byte loses access although
-// no byte of it changes.
+// foreign-clobbered: once another party owns a span ending at the break, the first free trims
+// the break by one byte (a release that rounds the wrong way), so the span's last byte loses
+// access although no byte of it changes.
 class TrimsUnderForeignHeap final : public WrongFreeArrayHeap {
  public:
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
