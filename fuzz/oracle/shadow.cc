@@ -126,12 +126,9 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
     return shadow_finding(ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
                           absl::StrFormat("block%s is not %d-aligned", where, alignment));
   }
-  // A zero-byte block is the one byte at its address, here as for overlap below: one at the
-  // break is outside the region (the heap would hand the same address out again once it grows).
-  size_t bytes = requested == 0 ? 1 : requested;
   if (uses_region_) {
     size_t brk = region_.stats().break_offset;
-    if (!region_.contains(p) || o > brk || bytes > brk - o) {
+    if (!region_.contains(p) || o > brk || requested > brk - o) {
       // Outside the region, offsets mean nothing: say where relative to it, not where it is.
       std::string where =
           region_.contains(p) ? offset_string(o) : std::string("outside the region");
@@ -140,7 +137,7 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
                                             where, requested, offset_string(brk)));
     }
   }
-  size_t end = o + bytes;
+  size_t end = o + (requested == 0 ? 1 : requested);
   // The live block starting at or below o that reaches past o, or one starting inside.
   size_t at = lower_bound(o);
   size_t other = SIZE_MAX;  // index in order_ of the live block it overlaps

@@ -33,10 +33,6 @@
     AtBreakHeap, 1, "malloc s0 24\nmalloc s1 24\n",                                               \
     "block at +0x001028 of 24 bytes is not below the break +0x001028",                            \
     "out-of-region: the block starts exactly at the break")                                       \
-  X("wrong-zero-block-at-break", "out-of-region", "",                                             \
-    AtBreakHeap, 1, "malloc s0 24\nmalloc s1 0\n",                                                \
-    "block at +0x001028 of 0 bytes is not below the break +0x001028",                             \
-    "out-of-region: a zero-byte block is the one byte at its address, here the break's")          \
   X("wrong-usable-short-1", "usable-too-small", "",                                               \
     UsableShortHeap, 0, "malloc s0 24\n",                                                         \
     "usable size 23 of the block at +0x000008 is below the requested 24",                         \
