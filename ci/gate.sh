@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# The detection gate: proves that heap_fuzzer still finds each historical defect of
-# allocator/free_array/defects.h (docs/DESIGN.md section 7) within seconds, starting from nothing.
+# The detection gates: prove, from an empty corpus, that the fuzzer still finds
+#   ci/gate.sh [--wrong-heaps] [--fuzzer PATH] [--seconds N] [--jobs J] [--seeds "S..."] [ROW...]
 #
-#   ci/gate.sh [--fuzzer PATH] [--seconds N] [--jobs J] [--seeds "S..."] [DEFECT...]
+#   - the defect gate (default): each historical defect of allocator/free_array/defects.h
+#     (docs/DESIGN.md section 7), switched on in heap_fuzzer with ALLOCFUZZ_DEFECT=ROW, found as
+#     any finding within the budget (default 60 s);
+#   - the wrong-heap gate (--wrong-heaps): each row of the catalogue of wrong heaps
+#     (fuzz/heaps/wrong/region_rows.h, then regionless_rows.h), fuzzed as wrong_heap_fuzzer's heap
+#     with ALLOCFUZZ_HEAP=ROW, found WITH THE ROW'S KIND within the budget (default 30 s). A
+#     different kind first (another shadow kind, a crash, a sanitizer report) fails the row: the
+#     oracle that should have judged the wrong heap did not. A row whose GATE note is non-empty
+#     is not fuzzed; the table lists it as "left to the unit test: NOTE".
 #
-# For every DEFECT (default: every defect named in allocator/free_array/defects.h) and every seed (default
-# 1 2 3), one run of
-#   ALLOCFUZZ_DEFECT=DEFECT heap_fuzzer -seed=S -max_total_time=N -artifact_prefix=RUN/ \
-#       -print_final_stats=0 EMPTY_CORPUS_DIR
+# ROW... (default: every row of the mode's table) picks rows by name. For every row and every
+# seed (default 1 2 3), one run of
+#   ALLOCFUZZ_DEFECT=ROW heap_fuzzer -seed=S -max_total_time=N -artifact_prefix=RUN/ \
+#       -print_final_stats=0 EMPTY_CORPUS_DIR                   (ALLOCFUZZ_HEAP=ROW, wrong heaps)
 # with a fresh, empty corpus (never corpus/ or repro/cases/: the gate measures finding the bug
 # from scratch). One libFuzzer worker per run, no fork mode; libFuzzer stops by itself at the
 # first crash. Up to J runs (default: nproc) go at once, so each has a core to itself.
@@ -21,32 +29,38 @@
 # finding within N seconds, a libFuzzer timeout or out-of-memory, a death no hook saw) is a MISS.
 #
 # Reading the table:
-#   defect    the defect switched on (ALLOCFUZZ_DEFECT)
-#   median_s  median over the seeds of the seconds to the first finding (a miss counts as its
-#             full run time); the goal is <= 10 s on one core for every defect
-#   worst_s   the slowest seed; it must stay under the budget N (default 60 s)
-#   kinds     the violation kinds found, distinct, in seed order (MISS if a seed found nothing)
-#   oracle    which oracle fired first in each run, distinct, in seed order
-# Then one line per miss with the command line that reproduces it, and the logs' tails.
+#   defect/row  the defect switched on, or the wrong heap fuzzed
+#   median_s    median over the seeds of the seconds to the first finding (a miss counts as its
+#               full run time); the goal is <= 10 s on one core for every defect, and about a
+#               second for a wrong heap
+#   worst_s     the slowest seed; it must stay under the budget N
+#   kinds       the violation kinds found, distinct, in seed order (MISS if a seed found nothing)
+#   oracle      which oracle fired first in each run, distinct, in seed order
+#   result      found; FAILED: SEED missed / SEED found KIND (wrong heaps: expected KIND); or,
+#               for a wrong heap with a GATE note, "left to the unit test: NOTE"
+# Then the command that reruns one row, and for each failed run the command line that
+# reproduces it and the log's tail.
 #
-# Exit status: 0 every run found its defect, 1 some run missed, 2 usage or setup error.
-# Logs: one directory per run under a temporary directory, removed when everything passed and
-# kept (and named) otherwise.
+# Exit status: 0 every run found its row (with its kind), 1 some run failed, 2 usage or setup
+# error. Logs: one directory per run under a temporary directory, removed when everything passed
+# and kept (and named) otherwise; a failed run's input is the crash-* file in its directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 usage() {
-  sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '3p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
-fuzzer="build/fuzz/bin/heap_fuzzer"
-seconds=60
+wrong_heaps=0
+fuzzer=""
+seconds=""
 jobs="$(nproc)"
 seeds=(1 2 3)
-defects=()
+picked=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --wrong-heaps) wrong_heaps=1; shift ;;
     --fuzzer) fuzzer="${2:?--fuzzer needs a path}"; shift 2 ;;
     --fuzzer=*) fuzzer="${1#*=}"; shift ;;
     --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
@@ -57,9 +71,35 @@ while [[ $# -gt 0 ]]; do
     --seeds=*) read -r -a seeds <<<"${1#*=}"; shift ;;
     -h | --help) usage ;;
     -*) echo "ci/gate.sh: unknown option '$1'" >&2; usage ;;
-    *) defects+=("$1"); shift ;;
+    *) picked+=("$1"); shift ;;
   esac
 done
+
+# What differs between the two gates; everything below is shared.
+if [[ $wrong_heaps -eq 1 ]]; then
+  gate="wrong-heap gate"
+  what="wrong heap"
+  column="row"
+  variable="ALLOCFUZZ_HEAP"
+  : "${fuzzer:=build/fuzz/bin/wrong_heap_fuzzer}"
+  : "${seconds:=30}"
+  rerun_option="--wrong-heaps "
+  tables=(fuzz/heaps/wrong/region_rows.h fuzz/heaps/wrong/regionless_rows.h)
+  # The catalogue's rows: X("NAME", "KIND", "GATE", ... on one line (fuzz/heaps/wrong/catalogue.h).
+  row_pattern='s/^ *X\("([^"]+)", "([^"]+)", "([^"]*)",.*/\1\x1f\2\x1f\3/p'
+else
+  gate="defect gate"
+  what="defect"
+  column="defect"
+  variable="ALLOCFUZZ_DEFECT"
+  : "${fuzzer:=build/fuzz/bin/heap_fuzzer}"
+  : "${seconds:=60}"
+  rerun_option=""
+  tables=(allocator/free_array/defects.h)
+  # ALLOCFUZZ_DEFECTS_TABLE's rows: X(kName, "name", ...; any finding counts, no row is gated.
+  row_pattern='s/^[[:space:]]*X\(k[A-Za-z0-9]+, "([^"]+)".*/\1\x1f\x1f/p'
+fi
+
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "ci/gate.sh: --seconds must be a positive integer" >&2; exit 2; }
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "ci/gate.sh: --jobs must be a positive integer" >&2; exit 2; }
 [[ ${#seeds[@]} -gt 0 ]] || { echo "ci/gate.sh: --seeds is empty" >&2; exit 2; }
@@ -71,22 +111,42 @@ if [[ ! -x "$fuzzer" ]]; then
 fi
 fuzzer="$(cd "$(dirname "$fuzzer")" && pwd)/$(basename "$fuzzer")"
 
-# The one list of defects is the X-macro table in allocator/free_array/defects.h.
-mapfile -t known < <(sed -nE 's/^[[:space:]]*X\(k[A-Za-z0-9]+, "([^"]+)".*/\1/p' allocator/free_array/defects.h)
-if [[ ${#known[@]} -eq 0 ]]; then
-  echo "ci/gate.sh: found no defects in allocator/free_array/defects.h (ALLOCFUZZ_DEFECTS_TABLE)" >&2
-  exit 2
-fi
-if [[ ${#defects[@]} -eq 0 ]]; then
-  defects=("${known[@]}")
-else
-  for d in "${defects[@]}"; do
-    if ! printf '%s\n' "${known[@]}" | grep -qxF -- "$d"; then
-      echo "ci/gate.sh: unknown defect '$d'; allocator/free_array/defects.h has: ${known[*]}" >&2
+# The one list of rows is the mode's X-macro table(s): name, expected kind ("" for a defect:
+# any finding), gate note ("" unless the row is left to the unit test).
+known=()
+declare -A expect=() note=()
+for table in "${tables[@]}"; do
+  [[ -f "$table" ]] || { echo "ci/gate.sh: no table '$table'" >&2; exit 2; }
+  while IFS=$'\x1f' read -r name kind gate_note; do
+    if [[ -v "expect[$name]" ]]; then
+      echo "ci/gate.sh: row '$name' appears twice in ${tables[*]}" >&2
       exit 2
     fi
+    known+=("$name")
+    expect[$name]="$kind"
+    note[$name]="$gate_note"
+  done < <(sed -nE "$row_pattern" "$table")
+done
+if [[ ${#known[@]} -eq 0 ]]; then
+  echo "ci/gate.sh: found no rows in ${tables[*]}" >&2
+  exit 2
+fi
+rows=()
+if [[ ${#picked[@]} -eq 0 ]]; then
+  rows=("${known[@]}")
+else
+  for r in "${picked[@]}"; do
+    if [[ ! -v "expect[$r]" ]]; then
+      echo "ci/gate.sh: unknown $what '$r'; ${tables[*]} has: ${known[*]}" >&2
+      exit 2
+    fi
+    rows+=("$r")
   done
 fi
+fuzzed=()
+for r in "${rows[@]}"; do
+  [[ -n "${note[$r]}" ]] || fuzzed+=("$r")
+done
 
 logs="$(mktemp -d "${TMPDIR:-/tmp}/allocfuzz-gate.XXXXXX")"
 pids=()
@@ -119,20 +179,22 @@ classify() {
 # The distinct non-empty arguments, in order, joined by ", ".
 distinct() { printf '%s\n' "$@" | awk 'NF && !seen[$0]++' | paste -sd, - | sed 's/,/, /g'; }
 
-repro_command() {  # defect seed
+repro_command() {  # row seed
   # shellcheck disable=SC2016  # $d is for the reader's shell, not this one
-  printf 'd=$(mktemp -d) && mkdir "$d/corpus" && ALLOCFUZZ_DEFECT=%s %s -seed=%s -max_total_time=%s -artifact_prefix="$d/" -print_final_stats=0 "$d/corpus"' \
-    "$1" "$fuzzer" "$2" "$seconds"
+  printf 'd=$(mktemp -d) && mkdir "$d/corpus" && %s=%s %s -seed=%s -max_total_time=%s -artifact_prefix="$d/" -print_final_stats=0 "$d/corpus"' \
+    "$variable" "$1" "$fuzzer" "$2" "$seconds"
 }
 
-# One run: RUN/{corpus/,log,result}; result is "SECONDS<TAB>KIND<TAB>ORACLE".
+# One run: RUN/{corpus/,log,result}; result is "SECONDS<TAB>KIND<TAB>ORACLE". The other gate's
+# variable is unset, so that a stray one in the caller's environment cannot change the heap.
 run_one() {
-  local defect="$1" seed="$2" dir="$logs/$1.seed$2"
+  local row="$1" seed="$2" dir="$logs/$1.seed$2"
   mkdir -p "$dir/corpus"
   local start end status=0 fuzzer_pid
   start="$(now)"
-  ALLOCFUZZ_DEFECT="$defect" "$fuzzer" -seed="$seed" -max_total_time="$seconds" \
-    -artifact_prefix="$dir/" -print_final_stats=0 "$dir/corpus" >"$dir/log" 2>&1 &
+  env -u ALLOCFUZZ_HEAP -u ALLOCFUZZ_DEFECT "$variable=$row" "$fuzzer" -seed="$seed" \
+    -max_total_time="$seconds" -artifact_prefix="$dir/" -print_final_stats=0 "$dir/corpus" \
+    >"$dir/log" 2>&1 &
   fuzzer_pid=$!
   trap 'kill -- "$fuzzer_pid" 2>/dev/null; exit 130' TERM
   wait "$fuzzer_pid" || status=$?
@@ -143,12 +205,12 @@ run_one() {
 }
 
 total_start="$(now)"
-echo "ci/gate.sh: ${#defects[@]} defect(s) x seeds ${seeds[*]}, empty corpus, budget ${seconds} s per run," \
-  "$jobs at a time; fuzzer $fuzzer"
-for defect in "${defects[@]}"; do
+echo "ci/gate.sh: $gate: ${#fuzzed[@]} ${what}(s) x seeds ${seeds[*]}, empty corpus, budget" \
+  "${seconds} s per run, $jobs at a time; fuzzer $fuzzer"
+for row in "${fuzzed[@]+"${fuzzed[@]}"}"; do
   for seed in "${seeds[@]}"; do
     while [[ $(jobs -rp | wc -l) -ge $jobs ]]; do wait -n || true; done
-    run_one "$defect" "$seed" &
+    run_one "$row" "$seed" &
     pids+=("$!")
   done
 done
@@ -156,15 +218,21 @@ wait || true
 trap - INT TERM
 total_secs="$(awk -v s="$total_start" -v e="$(now)" 'BEGIN { printf "%.1f", e - s }')"
 
-# --- The table. ---------------------------------------------------------------------------------
-misses=()
-printf '\n%-14s %8s %8s  %-52s %s\n' defect median_s worst_s kinds oracle
-for defect in "${defects[@]}"; do
+# --- The table: one line per row, columns as wide as their widest cell. ------------------------
+cells=()     # the table's cells, six per line, header first
+failures=()  # one per failed run: "ROW SEED SECONDS WHAT", WHAT the rest of the line
+cells+=("$column" median_s worst_s kinds oracle result)
+for row in "${rows[@]}"; do
+  if [[ -n "${note[$row]}" ]]; then
+    cells+=("$row" - - "${expect[$row]}" - "left to the unit test: ${note[$row]}")
+    continue
+  fi
   times=()
   kinds=()
   oracles=()
+  failed=()
   for seed in "${seeds[@]}"; do
-    result="$logs/$defect.seed$seed/result"
+    result="$logs/$row.seed$seed/result"
     if [[ -f "$result" ]]; then
       IFS=$'\t' read -r secs kind oracle _ <"$result"
     else
@@ -172,37 +240,74 @@ for defect in "${defects[@]}"; do
     fi
     times+=("$secs")
     if [[ "$kind" == MISS ]]; then
-      misses+=("$defect $seed $secs $oracle")
+      failures+=("$row $seed $secs MISS $oracle after $secs s")
       kinds+=("MISS")
+      failed+=("$seed"$'\t'"missed")
     else
       kinds+=("$kind")
       oracles+=("$oracle")
+      if [[ -n "${expect[$row]}" && "$kind" != "${expect[$row]}" ]]; then
+        failures+=("$row $seed $secs WRONG-KIND found $kind (oracle \"$oracle\") after $secs s, expected ${expect[$row]}")
+        failed+=("$seed"$'\t'"found $kind")
+      fi
     fi
   done
   read -r median worst < <(printf '%s\n' "${times[@]}" | sort -g |
     awk '{ t[NR] = $1 } END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2;
                               printf "%.2f %.2f\n", m, t[NR] }')
-  printf '%-14s %8s %8s  %-52s %s\n' "$defect" "$median" "$worst" "$(distinct "${kinds[@]}")" \
-    "$(distinct "${oracles[@]+"${oracles[@]}"}" | sed 's/^$/-/')"
+  if [[ ${#failed[@]} -eq 0 ]]; then
+    verdict="found"
+  else
+    # Seeds that failed the same way share a clause: "seeds 1 3 found crash:SIGSEGV".
+    verdict="FAILED: $(printf '%s\n' "${failed[@]}" | awk -F'\t' '
+      !($2 in seeds) { order[++n] = $2 } { seeds[$2] = seeds[$2] (seeds[$2] == "" ? "" : " ") $1; count[$2]++ }
+      END { for (i = 1; i <= n; i++) printf "%s%s %s %s", (i > 1 ? ", " : ""),
+                                             (count[order[i]] > 1 ? "seeds" : "seed"), seeds[order[i]], order[i] }')"
+    [[ -z "${expect[$row]}" ]] || verdict+=" (expected ${expect[$row]})"
+  fi
+  cells+=("$row" "$median" "$worst" "$(distinct "${kinds[@]}")"
+          "$(distinct "${oracles[@]+"${oracles[@]}"}" | sed 's/^$/-/')" "$verdict")
 done
 echo
-echo "ci/gate.sh: ${#defects[@]} defect(s) x ${#seeds[@]} seed(s) in ${total_secs} s wall, $jobs job(s)"
-echo "ci/gate.sh: one run by hand: $(repro_command "${defects[0]}" "${seeds[0]}")"
+printf '%s\n' "${cells[@]}" | awk '
+  { cell[NR - 1] = $0; c = (NR - 1) % 6; if (length($0) > width[c]) width[c] = length($0) }
+  END {
+    for (i = 0; i < NR; i += 6) {
+      printf "%-*s %*s %*s  %-*s  %-*s  %s\n", width[0], cell[i], width[1], cell[i + 1],
+             width[2], cell[i + 2], width[3], cell[i + 3], width[4], cell[i + 4], cell[i + 5]
+    }
+  }'
+echo
+left=""
+[[ $wrong_heaps -eq 0 ]] || left="; $((${#rows[@]} - ${#fuzzed[@]})) left to the unit test"
+echo "ci/gate.sh: ${#fuzzed[@]} ${what}(s) x ${#seeds[@]} seed(s) in ${total_secs} s wall, $jobs job(s)$left"
+if [[ ${#fuzzed[@]} -gt 0 ]]; then
+  echo "ci/gate.sh: one row again: ci/gate.sh ${rerun_option}${fuzzed[0]}   (any row: ci/gate.sh ${rerun_option}ROW)"
+  echo "ci/gate.sh: one run by hand: $(repro_command "${fuzzed[0]}" "${seeds[0]}")"
+fi
 
-if [[ ${#misses[@]} -gt 0 ]]; then
-  for miss in "${misses[@]}"; do
-    read -r defect seed secs reason <<<"$miss"
+if [[ ${#failures[@]} -gt 0 ]]; then
+  for failure in "${failures[@]}"; do
+    read -r row seed secs tag reason <<<"$failure"
+    dir="$logs/$row.seed$seed"
     echo
-    echo "MISS: $defect, seed $seed: $reason after $secs s. Reproduce with:"
-    echo "  $(repro_command "$defect" "$seed")"
+    echo "$tag: $row, seed $seed: $reason. Reproduce with:"
+    echo "  $(repro_command "$row" "$seed")"
+    if compgen -G "$dir/crash-*" >/dev/null; then
+      echo "  the input: $(compgen -G "$dir/crash-*" | head -n 1) (run it: $variable=$row $fuzzer FILE)"
+    fi
     # The log's last lines, without libFuzzer's closing dictionary dump.
-    echo "--- tail of $logs/$defect.seed$seed/log"
+    echo "--- tail of $dir/log"
     awk '/^###### Recommended dictionary/ { skip = 1 } !skip { print } /^###### End of recommended/ { skip = 0 }' \
-      "$logs/$defect.seed$seed/log" 2>/dev/null | tail -n 20 || true
+      "$dir/log" 2>/dev/null | tail -n 20 || true
   done
   echo
-  echo "ci/gate.sh: FAILED: ${#misses[@]} run(s) missed their defect within ${seconds} s; logs in $logs"
+  echo "ci/gate.sh: FAILED: ${#failures[@]} run(s) did not find their $what within ${seconds} s; logs in $logs"
   exit 1
 fi
 rm -rf "$logs"
-echo "ci/gate.sh: PASSED: every defect found by every seed within ${seconds} s"
+if [[ $wrong_heaps -eq 1 ]]; then
+  echo "ci/gate.sh: PASSED: every wrong heap not left to the unit test found with its kind by every seed within ${seconds} s"
+else
+  echo "ci/gate.sh: PASSED: every defect found by every seed within ${seconds} s"
+fi

@@ -10,7 +10,11 @@
 #   - the corpus tools: `allocfuzz cmin` and `allocfuzz coverage` on the seeds, with a floor on
 #     the heap's line coverage;
 #   - the detection gate (ci/gate.sh: the fuzzer must find each historical defect from an empty
-#     corpus; a few seconds when all is well, at most 8 x 3 runs x 60 s / nproc when it is not).
+#     corpus; a few seconds when all is well, at most 8 x 3 runs x 60 s / nproc when it is not);
+#   - the wrong-heap gate (ci/gate.sh --wrong-heaps: wrong_heap_fuzzer must find each row of the
+#     catalogue fuzz/heaps/wrong/ with the row's exact kind from an empty corpus, 3 seeds, 30 s
+#     each; rows with a GATE note are listed, left to their unit test; about a second per row
+#     when all is well, at most ROWS x 3 runs x 30 s / nproc when it is not).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -85,5 +89,9 @@ step="detection gate (ci/gate.sh: every defect found from an empty corpus, 3 see
 echo "ci/test.sh: ${step}"
 bash ci/gate.sh
 
+step="wrong-heap gate (ci/gate.sh --wrong-heaps: every catalogued wrong heap found with its kind from an empty corpus, 3 seeds, 30 s each)"
+echo "ci/test.sh: ${step}"
+bash ci/gate.sh --wrong-heaps
+
 trap - ERR
-echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; ClusterFuzzLite: built and run; diff: the heaps agree; afl: 5 s clean; coverage held; gate: every defect found)"
+echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; ClusterFuzzLite: built and run; diff: the heaps agree; afl: 5 s clean; coverage held; gate: every defect found; wrong-heap gate: every wrong heap found with its kind)"

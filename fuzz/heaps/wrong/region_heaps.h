@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <unordered_set>
 
 #include "allocator/free_array/free_array_heap.h"
 #include "allocator/region/pseudo_brk.h"
@@ -64,13 +65,30 @@ class OverlapBelowHeap final : public WrongFreeArrayHeap {
   size_t newest_size_ = 0;
 };
 
-// overlap, above: the third malloc is served from a block 9 bytes too small (a fit test that
-// forgets the header and one byte): a block freed below a live one then reaches exactly one
-// byte into the live block's payload.
+// overlap, above: malloc(n) is served from a block 9 bytes too small (a fit test that forgets
+// the header and one byte) when that block lies right below a live one and its end is then
+// exactly one byte into the live block's payload (n - 9 a payload size); otherwise it is
+// served correctly. Without the condition the short block would also be found as
+// usable-too-small, or clobber the heap's own header above it: other kinds than the row's.
+// The heap knows its live blocks (every call that makes or ends one is wrapped) to tell.
 class OverlapAboveHeap final : public WrongFreeArrayHeap {
  public:
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
   void* malloc(size_t n) override;
+  void free(void* p) override;
+  void* realloc(void* p, size_t n) override;
+  void* calloc(size_t count, size_t size) override;
+  void reset() override {
+    WrongFreeArrayHeap::reset();
+    live_.clear();
+  }
+
+ private:
+  void* keep(void* p) {
+    if (p != nullptr) live_.insert(static_cast<char*>(p));
+    return p;
+  }
+  std::unordered_set<char*> live_;  // payloads of the blocks this heap has handed out
 };
 
 // overlap, zero bytes: malloc(0) returns the address of the newest live block's last word
@@ -214,9 +232,9 @@ class SentinelBelowBreakHeap final : public WrongFreeArrayHeap {
   void free(void* p) override;
 };
 
-// foreign-clobbered: once another party owns a span, the first free trims the break by one
-// byte (a release that rounds the wrong way), so the span's last byte loses access although
-// no byte of it changes.
+// foreign-clobbered: once another party owns a span ending at the break, the first free trims
+// the break by one byte (a release that rounds the wrong way), so the span's last byte loses
+// access although no byte of it changes.
 class TrimsUnderForeignHeap final : public WrongFreeArrayHeap {
  public:
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
