@@ -1,4 +1,4 @@
-// The catalogue of wrong heaps (issue 11): one row per (violation kind, boundary), each a
+// The catalogue of wrong heaps: one row per (violation kind, boundary), each a
 // test-only heap that is wrong in the smallest way a real allocator can be, with the program
 // that makes it misbehave and what the executor must report for it in CheckMode::kEveryOp.
 // The unit test (tests/oracle/wrong_heap_catalogue_test.cc) runs every row in both check modes;
