@@ -8,24 +8,15 @@
 namespace allocfuzz::wrong {
 
 void* OverlapBelowHeap::malloc(size_t n) {
-  if (newest_ != nullptr && newest_size_ > 0) {
-    // Rounded down: (size - 1) & ~7 rather than (size + 7) & ~7.
-    char* p = newest_ + ((newest_size_ - 1) & ~size_t{7});
+  if (char* p = newest_last_word(); p != nullptr) {
     // Only a block that fits below the break: a larger one would be out-of-region too (the
     // gate's seeds 4 and 6 asked for 2^64 - 17 bytes), a second wrong the row does not mean.
     if (n <= static_cast<size_t>(region_.current_break() - p)) {
-      newest_ = nullptr;
+      forget_newest();
       return p;
     }
   }
-  newest_ = static_cast<char*>(inner_.malloc(n));
-  newest_size_ = n;
-  return newest_;
-}
-
-void OverlapBelowHeap::free(void* p) {
-  if (p == newest_) newest_ = nullptr;
-  inner_.free(p);
+  return malloc_newest(n);
 }
 
 void* OverlapAboveHeap::malloc(size_t n) {
@@ -56,18 +47,8 @@ void* OverlapAboveHeap::calloc(size_t count, size_t size) {
 }
 
 void* ZeroBlockInsideHeap::malloc(size_t n) {
-  if (n == 0 && newest_ != nullptr && newest_size_ > 0) {
-    return newest_ + ((newest_size_ - 1) & ~size_t{7});
-  }
-  char* p = static_cast<char*>(inner_.malloc(n));
-  newest_ = p;
-  newest_size_ = n;
-  return p;
-}
-
-void ZeroBlockInsideHeap::free(void* p) {
-  if (p == newest_) newest_ = nullptr;
-  inner_.free(p);
+  if (char* p = newest_last_word(); n == 0 && p != nullptr) return p;
+  return malloc_newest(n);
 }
 
 void* PastBreakHeap::malloc(size_t n) {

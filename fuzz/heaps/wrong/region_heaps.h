@@ -43,14 +43,15 @@ class WrongFreeArrayHeap : public FreeArrayTestedHeap {
 
 // ---- overlap ---------------------------------------------------------------------------------
 
-// overlap, below: while the newest block is live, malloc places the next one after that block's
-// requested bytes rounded DOWN to a word instead of up, so the two share the last bytes of the
-// block below (exactly one when its size is 8k + 1).
-class OverlapBelowHeap final : public WrongFreeArrayHeap {
+// The newest block malloc returned, while it is live: the heaps below misbehave around it.
+// Every call that can end it (free, realloc, reset) forgets it.
+class NewestBlockHeap : public WrongFreeArrayHeap {
  public:
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
-  void* malloc(size_t n) override;
-  void free(void* p) override;
+  void free(void* p) override {
+    if (p == newest_) newest_ = nullptr;
+    inner_.free(p);
+  }
   void* realloc(void* p, size_t n) override {
     if (p == newest_) newest_ = nullptr;
     return inner_.realloc(p, n);
@@ -60,9 +61,33 @@ class OverlapBelowHeap final : public WrongFreeArrayHeap {
     newest_ = nullptr;
   }
 
+ protected:
+  // Where the newest block's last word starts (its requested bytes rounded DOWN to a word),
+  // or null when there is none or it has no byte.
+  char* newest_last_word() const {
+    return newest_ != nullptr && newest_size_ > 0 ? newest_ + ((newest_size_ - 1) & ~size_t{7})
+                                                  : nullptr;
+  }
+  // Serves malloc(n) correctly and remembers the block as the newest.
+  void* malloc_newest(size_t n) {
+    newest_ = static_cast<char*>(inner_.malloc(n));
+    newest_size_ = n;
+    return newest_;
+  }
+  void forget_newest() { newest_ = nullptr; }
+
  private:
-  char* newest_ = nullptr;  // the newest block malloc returned, while live
+  char* newest_ = nullptr;
   size_t newest_size_ = 0;
+};
+
+// overlap, below: while the newest block is live, malloc places the next one after that block's
+// requested bytes rounded DOWN to a word instead of up, so the two share the last bytes of the
+// block below (exactly one when its size is 8k + 1).
+class OverlapBelowHeap final : public NewestBlockHeap {
+ public:
+  using NewestBlockHeap::NewestBlockHeap;
+  void* malloc(size_t n) override;
 };
 
 // overlap, above: malloc(n) is served from a block 9 bytes too small (a fit test that forgets
@@ -93,23 +118,10 @@ class OverlapAboveHeap final : public WrongFreeArrayHeap {
 
 // overlap, zero bytes: malloc(0) returns the address of the newest live block's last word
 // instead of a block of its own (a zero-byte block is the one byte at its address).
-class ZeroBlockInsideHeap final : public WrongFreeArrayHeap {
+class ZeroBlockInsideHeap final : public NewestBlockHeap {
  public:
-  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  using NewestBlockHeap::NewestBlockHeap;
   void* malloc(size_t n) override;
-  void free(void* p) override;
-  void* realloc(void* p, size_t n) override {
-    if (p == newest_) newest_ = nullptr;
-    return inner_.realloc(p, n);
-  }
-  void reset() override {
-    WrongFreeArrayHeap::reset();
-    newest_ = nullptr;
-  }
-
- private:
-  char* newest_ = nullptr;
-  size_t newest_size_ = 0;
 };
 
 // ---- misaligned ------------------------------------------------------------------------------
