@@ -39,13 +39,15 @@ void on_death_in_operation() {
   allocfuzz::say_operation_in_flight(g_state != nullptr ? &g_state->program : nullptr);
 }
 
-// The heaps named by ALLOCFUZZ_DIFF_HEAPS (a heap list, target_contract.h), or every
-// registered heap.
-std::vector<const HeapKind*> chosen_heaps() {
-  std::vector<const HeapKind*> kinds;
+// The heap list of ALLOCFUZZ_DIFF_HEAPS (target_contract.h), or "all" without it.
+std::vector<std::string> heap_list_names() {
   const char* list = getenv(kDiffHeapsVariable);
-  const std::vector<std::string> names =
-      list == nullptr ? std::vector<std::string>{std::string(kAllHeaps)} : split_heap_list(list);
+  return list == nullptr ? std::vector<std::string>{std::string(kAllHeaps)} : split_heap_list(list);
+}
+
+// The heaps `names` chooses (checked; a bad list stops the fuzzer with exit status 2).
+std::vector<const HeapKind*> chosen_heaps(const std::vector<std::string>& names) {
+  std::vector<const HeapKind*> kinds;
   const HeapListCheck check = check_heap_list(names);
   switch (check.problem) {
     case HeapListProblem::kNone:
@@ -73,16 +75,14 @@ std::vector<const HeapKind*> chosen_heaps() {
 void init() {
   g_state = new FuzzerState;
   std::string error;
-  g_state->runner = DiffRunner::create(chosen_heaps(), kFuzzerProtection, &error);
+  const std::vector<std::string> names = heap_list_names();
+  g_state->runner = DiffRunner::create(chosen_heaps(names), kFuzzerProtection, &error);
   if (g_state->runner == nullptr) {
     fprintf(stderr, "diff_fuzzer: %s\n", error.c_str());
     exit(2);
   }
-  const char* list = getenv(kDiffHeapsVariable);
   g_state->replay_line =
-      "allocfuzz: replay with: allocfuzz replay --diff=" +
-      join_heap_list(list == nullptr ? std::vector<std::string>{std::string(kAllHeaps)}
-                                     : split_heap_list(list)) +
+      "allocfuzz: replay with: allocfuzz replay --diff=" + join_heap_list(names) +
       " <this input>\n";
   install_death_hooks(on_death_in_operation);
 }
