@@ -130,6 +130,13 @@ FindingKind FindingKind::sanitizer(std::string_view what) {
 
 FindingKind FindingKind::timeout() { return FindingKind(FindingCategory::kTimeout, ""); }
 
+void FindingKind::append_text(TextBuffer& out) const {
+  const std::string_view prefix = category_info(category_).prefix;
+  out.add(prefix);
+  if (!prefix.empty() && !detail_.empty()) out.add_char(':');
+  if (prefix.empty() || !detail_.empty()) out.add(detail_);
+}
+
 std::string FindingKind::text() const {
   const std::string_view prefix = category_info(category_).prefix;
   if (prefix.empty()) return detail_;

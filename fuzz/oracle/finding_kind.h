@@ -30,6 +30,8 @@
 #include <string>
 #include <string_view>
 
+#include "allocator/base/fixed_text.h"
+
 namespace allocfuzz {
 
 // Who saw a finding first: X(enumerator, name printed after "seen by:").
@@ -152,6 +154,9 @@ class FindingKind {
 
   // The one print: "overlap", "heap-invariant:prev-free", "crash:SIGSEGV", "timeout".
   std::string text() const;
+  // The same text, appended without allocating (for the death paths, which may run in a
+  // signal handler).
+  void append_text(TextBuffer& out) const;
 
   friend bool operator==(const FindingKind&, const FindingKind&) = default;
 

@@ -17,10 +17,22 @@ std::string describe_operation(const Program& program, size_t op_index) {
   return absl::StrFormat("operation %d: %s", op_index, format_op(program.ops[op_index]));
 }
 
+void append_finding_line(TextBuffer& out, const FindingKind& kind, Oracle oracle, size_t op_index) {
+  out.add(kFindingLinePrefix).add("kind=");
+  kind.append_text(out);
+  out.add(" op=");
+  if (op_index == SIZE_MAX) {
+    out.add("none");
+  } else {
+    out.add_dec(op_index);
+  }
+  out.add(" oracle=\"").add(oracle_name(oracle)).add("\"\n");
+}
+
 std::string finding_line(const FindingKind& kind, Oracle oracle, size_t op_index) {
-  const std::string op = op_index == SIZE_MAX ? "none" : absl::StrFormat("%d", op_index);
-  return absl::StrFormat("%skind=%s op=%s oracle=\"%s\"\n", kFindingLinePrefix, kind.text(), op,
-                         oracle_name(oracle));
+  FixedText<kFindingLineCapacity> line;
+  append_finding_line(line, kind, oracle, op_index);
+  return std::string(line.view());
 }
 
 std::string format_report(const Program& program, const Finding& finding, const TestedHeap& heap) {

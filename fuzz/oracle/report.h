@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "allocator/base/fixed_text.h"
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/oracle/finding.h"
 #include "fuzz/program/ops.h"
@@ -24,6 +25,10 @@ std::string describe_operation(const Program& program, size_t op_index);
 // operation's index (the program's length: the final check), or "none" when the finding came
 // before the first operation. Ends with a newline.
 inline constexpr std::string_view kFindingLinePrefix = "allocfuzz-finding: ";
+inline constexpr size_t kFindingLineCapacity = 512;  // a sanitizer's name is a short word
+// append_finding_line writes it without allocating (the fuzz targets print it from signal
+// handlers and death hooks, where the process's malloc may be the broken or locked one).
+void append_finding_line(TextBuffer& out, const FindingKind& kind, Oracle oracle, size_t op_index);
 std::string finding_line(const FindingKind& kind, Oracle oracle, size_t op_index);
 
 std::string format_report(const Program& program, const Finding& finding, const TestedHeap& heap);

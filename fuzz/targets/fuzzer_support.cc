@@ -1,11 +1,15 @@
 // The fuzz targets' finding line and death hooks; see fuzzer_support.h.
 #include "fuzz/targets/fuzzer_support.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iterator>
 
+#include "allocator/base/fixed_text.h"
 #include "fuzz/harness/fatal_signals.h"
+#include "fuzz/oracle/report.h"
 
 // ASan's hooks, weak so that builds without ASan link and simply skip them.
 extern "C" {
@@ -41,7 +45,17 @@ void on_asan_report(const char*) {
 void print_finding_line(const FindingKind& kind, Oracle oracle, size_t op_index) {
   if (g_finding_printed) return;
   g_finding_printed = true;
-  fputs(finding_line(kind, oracle, op_index).c_str(), stderr);
+  // No allocation and no stdio lock: this may run in a signal handler, after a fault inside
+  // an allocator. (FindingKind::signal's detail, "SIGSEGV", fits std::string's inline
+  // buffer, so building the kind there allocates nothing either.)
+  FixedText<kFindingLineCapacity> line;
+  append_finding_line(line, kind, oracle, op_index);
+  const std::string_view text = line.view();
+  for (size_t done = 0; done < text.size();) {
+    const ssize_t n = write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
 }
 
 void install_death_hooks(void (*hook)()) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "allocator/base/fixed_text.h"
 #include "allocator/free_array/heap_checker.h"
 #include "fuzz/heaps/plugin_adapter.h"
 #include "fuzz/oracle/finding_kind.h"
@@ -54,6 +55,15 @@ TEST(FindingKinds, EveryKindParsesBackToItselfAndPrintsTheSame) {
     EXPECT_EQ(parsed->text(), text);
     EXPECT_EQ(check_finding_kind(text), std::nullopt) << text;
     EXPECT_TRUE(texts.insert(text).second) << "two kinds print as " << text;
+  }
+}
+
+// The allocation-free print of the death paths writes exactly what text() says.
+TEST(FindingKinds, AppendTextIsTheSamePrint) {
+  for (const FindingKind& kind : EveryKind()) {
+    FixedText<128> out;
+    kind.append_text(out);
+    EXPECT_EQ(out.view(), kind.text());
   }
 }
 
