@@ -93,10 +93,13 @@ void* GlibcShrinkHeaderHeap::realloc(void* p, size_t n) {
   if (p == nullptr || n == 0 || n + 32 > inner_.usable_size(p)) return inner_.realloc(p, n);
   void* q = inner_.realloc(p, n);
   if (q == p) {
-    // The word [n & ~7, (n & ~7) + 8) stays within the shrunk block's usable bytes, which end
-    // at round16(n + 8) - 8 (at least 24): n & ~7 is at most round16(n + 8) - 16 for every n.
+    // The word holding the last kept byte, [(n - 1) & ~7, that + 8): it overlaps the kept
+    // bytes, so the loss is seen, and it ends at or below round8(n), within the shrunk block's
+    // usable bytes (a multiple of 8, at least n). Not n & ~7: for n = 16k + 8 that word lies
+    // wholly past the kept bytes, on the size field of glibc's next chunk, a second wrong
+    // ("malloc(): invalid next size" a few inputs later) that the oracle cannot see.
     const uint64_t header = 0x19;
-    std::memcpy(static_cast<char*>(q) + (n & ~size_t{7}), &header, sizeof header);
+    std::memcpy(static_cast<char*>(q) + ((n - 1) & ~size_t{7}), &header, sizeof header);
   }
   return q;
 }
