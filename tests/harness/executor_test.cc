@@ -182,15 +182,14 @@ malloc s1 24          # the heap hands out +0x001028
 }
 
 TEST(WrongHeap, ReallocThatCopiesNothingLosesData) {
-  // Fresh memory reads 0; the first word of allocation #1's pattern is 0x8000000100000000,
-  // whose low four bytes are 0 as well: byte 4 is the first one lost.
+  // Fresh memory reads 0, and no byte of a pattern is 0: byte 0 is the first one lost.
   ExpectCaughtAtOnce(Maker<NoCopyReallocHeap>(), R"(# allocfuzz ops v1
 malloc s0 24      # +0x000008
 malloc s1 24      # +0x000028, so s0 cannot grow in place
 realloc s0 100    # moved to +0x000048, nothing copied
 )",
                      {"realloc-lost-data", 2,
-                      "realloc from +0x000008 to +0x000048 (24 -> 100 bytes) lost byte 4; the "
+                      "realloc from +0x000008 to +0x000048 (24 -> 100 bytes) lost byte 0; the "
                       "word there reads 0x0000000000000000"});
 }
 
@@ -236,7 +235,7 @@ malloc s1 24      # +0x001018 .. +0x001030 runs 8 bytes past the break
 
 TEST(WrongHeap, CallocOfReusedMemoryNotZeroed) {
   // s2 reuses s0's block; its first word still holds allocation #1's pattern
-  // (0x8000000100000000: byte 4 is 0x01).
+  // (0x8080809080808080: byte 0 is 0x80).
   ExpectCaughtAtOnce(
       Maker<DirtyCallocHeap>(), R"(# allocfuzz ops v1
 malloc s0 64      # +0x000008, a 72-byte block
@@ -244,7 +243,7 @@ malloc s1 24      # keeps s0's block off the top
 free s0
 calloc s2 8 8     # the same 72-byte block, not zeroed
 )",
-      {"calloc-not-zero", 3, "calloc block at +0x000008 (64 bytes): byte 4 is 0x01, not 0"});
+      {"calloc-not-zero", 3, "calloc block at +0x000008 (64 bytes): byte 0 is 0x80, not 0"});
 }
 
 TEST(WrongHeap, UsableSizeBelowTheRequest) {

@@ -16,8 +16,8 @@ namespace allocfuzz {
 namespace {
 
 // A region-less block of 21 bytes from the system heap (ASan's redzone starts at byte 21),
-// allocation #1 of a shadow: its word 2 is 0x8000000100000002, of which bytes 16..20 are in the
-// block. Its last byte is changed, 0x01 -> 0x11.
+// allocation #1 of a shadow: its word 2 is 0x8080809080808082, of which bytes 16..20 are in the
+// block. Its last byte is changed, 0x90 -> 0x80.
 class RegionlessBlock : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -41,7 +41,7 @@ TEST_F(RegionlessBlock, LastPartialWordIsReadOnlyInsideTheBlock) {
   EXPECT_EQ(f->kind.text(), "content-corrupted");
   EXPECT_EQ(f->message,
             "byte 20 of live block s0 (21 bytes) changed behind the user's back; the word there "
-            "reads 0x0000001100000002 (its last 3 bytes are past the block's end)");
+            "reads 0x0000008080808082 (its last 3 bytes are past the block's end)");
 }
 
 TEST_F(RegionlessBlock, ReallocLosingTheLastPartialWordIsReadOnlyInsideTheNewBlock) {
@@ -50,7 +50,7 @@ TEST_F(RegionlessBlock, ReallocLosingTheLastPartialWordIsReadOnlyInsideTheNewBlo
   EXPECT_EQ(f->kind.text(), "realloc-lost-data");
   EXPECT_EQ(f->message,
             "realloc in place (21 -> 21 bytes) lost byte 20; the word there reads "
-            "0x0000001100000002 (its last 3 bytes are past the kept bytes)");
+            "0x0000008080808082 (its last 3 bytes are past the kept bytes)");
 }
 
 }  // namespace

@@ -43,7 +43,7 @@
     "usable-too-small: a usable size exactly one byte below the request") \
   X("wrong-glibc-corrupt-last-partial-byte", "content-corrupted", "", \
     GlibcLastByteFlagHeap, 1, "malloc s0 13\nmalloc s1 24\n", \
-    "byte 12 of live block s0 (13 bytes) changed behind the user's back; the word there reads 0x0000000000000001 (its last 3 bytes are past the block's end)", \
+    "byte 12 of live block s0 (13 bytes) changed behind the user's back; the word there reads 0x0000009180808081 (its last 3 bytes are past the block's end)", \
     "content-corrupted: one wrong byte, the last of a block's last, partial word") \
   X("wrong-glibc-corrupt-first-byte", "content-corrupted", "", \
     GlibcFirstByteFlagHeap, 1, "malloc s0 24\nmalloc s1 24\n", \
@@ -59,11 +59,11 @@
     "calloc-not-zero: dirty only in its last byte, in the tail after the last whole chunk") \
   X("wrong-glibc-realloc-copy-one-short", "realloc-lost-data", "", \
     GlibcCopyOneShortHeap, 1, "malloc s0 24\nrealloc s0 100\n", \
-    "realloc to a new block (24 -> 100 bytes) lost byte 23; the word there reads 0x0000000100000002", \
+    "realloc to a new block (24 -> 100 bytes) lost byte 23; the word there reads 0x0080809080808082", \
     "realloc-lost-data: a moving realloc that copies one byte too few") \
   X("wrong-glibc-realloc-lost-in-place", "realloc-lost-data", "", \
     GlibcInPlaceLinkHeap, 1, "malloc s0 17\nrealloc s0 24\n", \
-    "realloc in place (17 -> 24 bytes) lost byte 4; the word there reads 0x0000000000000000", \
+    "realloc in place (17 -> 24 bytes) lost byte 0; the word there reads 0x0000000000000000", \
     "realloc-lost-data: a realloc that stays in place and still loses data") \
   X("wrong-glibc-realloc-lost-shrinking", "realloc-lost-data", "", \
     GlibcShrinkHeaderHeap, 2, "malloc s0 40\nrealloc s0 100\nrealloc s0 13\n", \
