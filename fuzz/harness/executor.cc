@@ -208,6 +208,7 @@ std::optional<Finding> Executor::heap_check(bool full, const char* near) {
 
 std::optional<Finding> Executor::full_check() {
   work_since_full_ = 0;
+  if (auto f = shadow_.verify_below_break()) return f;
   if (auto f = shadow_.verify_all()) return f;
   if (auto f = shadow_.verify_foreign()) return f;
   return heap_check(true, nullptr);
@@ -215,6 +216,7 @@ std::optional<Finding> Executor::full_check() {
 
 std::optional<Finding> Executor::after(size_t touched, const char* result) {
   if (mode_ == CheckMode::kEveryOp) return full_check();
+  if (auto f = shadow_.verify_below_break()) return f;
   if (auto f = shadow_.verify_foreign(/*edges_only=*/true)) return f;
   const char* below = nullptr;
   const char* above = nullptr;

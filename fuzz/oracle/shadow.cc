@@ -250,6 +250,21 @@ std::optional<Finding> Shadow::verify_all() const {
   return std::nullopt;
 }
 
+std::optional<Finding> Shadow::verify_below_break() const {
+  if (!uses_region_ || order_.empty()) return std::nullopt;
+  size_t brk = region_.stats().break_offset;
+  // Blocks do not overlap once judged, so the one with the highest offset ends highest; a
+  // block found overlapping is reported at once and the program stops.
+  const Ref& top = order_.back();
+  size_t n = slots_[top.slot].requested;
+  if (top.offset <= brk && n <= brk - top.offset) return std::nullopt;
+  return shadow_finding(
+      ShadowKind::kOutOfRegion, top.offset,
+      absl::StrFormat("live block s%d at %s of %d bytes is no longer below the "
+                      "break %s: the break was lowered under it",
+                      top.slot, offset_string(top.offset), n, offset_string(brk)));
+}
+
 std::optional<Finding> Shadow::verify_foreign(bool edges_only) const {
   intptr_t bad = region_.first_clobbered_foreign_byte(edges_only ? kEdgeBytes : SIZE_MAX);
   if (bad < 0) return std::nullopt;

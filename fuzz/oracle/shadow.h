@@ -87,6 +87,12 @@ class Shadow final : public LiveView {
                                            const char** above) const;
   std::optional<Finding> verify_all() const;
   std::optional<Finding> verify_foreign(bool edges_only = false) const;
+  // out-of-region if the break has been lowered under a live block: the highest live block
+  // must still end at or below it. O(1) (the blocks are kept in address order), and it runs
+  // before any read of a block's bytes after an operation, which would otherwise fault on the
+  // guarded memory above the break (a crash instead of the shadow's kind). A zero-byte block
+  // at the break passes, as it does when it is handed out.
+  std::optional<Finding> verify_below_break() const;
 
   // LiveView: the requested size of the live block whose payload is at p.
   size_t requested_size(const void* p) const override;

@@ -114,6 +114,12 @@ void TrimsUnderForeignHeap::free(void* p) {
   }
 }
 
+void LowersBreakUnderLiveHeap::free(void* p) {
+  NewestBlockHeap::free(p);
+  char* end = newest_end();
+  if (end != nullptr && end > region_.start() && next_call() == 1) region_.brk(end - 1);
+}
+
 void* StickyFailureHeap::malloc(size_t n) {
   if (failed_) return nullptr;
   uint64_t before = region_.stats().failed_growths;

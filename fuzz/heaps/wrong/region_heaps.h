@@ -75,6 +75,8 @@ class NewestBlockHeap : public WrongFreeArrayHeap {
     return newest_;
   }
   void forget_newest() { newest_ = nullptr; }
+  // One past the newest block's requested bytes, or null when there is none.
+  char* newest_end() const { return newest_ != nullptr ? newest_ + newest_size_ : nullptr; }
 
  private:
   char* newest_ = nullptr;
@@ -163,8 +165,11 @@ class UsableShortHeap final : public WrongFreeArrayHeap {
 // ---- content-corrupted -----------------------------------------------------------------------
 
 // content-corrupted: the first free flips one bit of byte `kAt` of the first block malloc
-// returned (a tag written a few bytes low), while that block is live.
-template <size_t kAt>
+// returned (a tag written a few bytes low), while that block is live; or, when `kValue` is a
+// byte value (0..255), writes that value there instead (a zero or a small flag, the values a
+// heap writes: the pattern must have no byte that equals them).
+inline constexpr int kFlipOneBit = -1;
+template <size_t kAt, int kValue = kFlipOneBit>
 class CorruptFirstBlockHeap final : public WrongFreeArrayHeap {
  public:
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
@@ -177,7 +182,11 @@ class CorruptFirstBlockHeap final : public WrongFreeArrayHeap {
     if (p == first_) {
       first_ = nullptr;
     } else if (first_ != nullptr && next_call() == 1) {
-      first_[kAt] ^= 1;
+      if constexpr (kValue == kFlipOneBit) {
+        first_[kAt] ^= 1;
+      } else {
+        first_[kAt] = static_cast<char>(kValue);
+      }
     }
     inner_.free(p);
   }
@@ -189,6 +198,11 @@ class CorruptFirstBlockHeap final : public WrongFreeArrayHeap {
  private:
   char* first_ = nullptr;
 };
+
+// The rows' names for the writes of a value (a row's class is one macro argument).
+using ZeroInIndexByteHeap = CorruptFirstBlockHeap<1, 0x00>;
+using ZeroInIdByteHeap = CorruptFirstBlockHeap<14, 0x00>;
+using FlagInIdByteHeap = CorruptFirstBlockHeap<4, 0x01>;
 
 // ---- calloc-not-zero -------------------------------------------------------------------------
 
@@ -250,6 +264,18 @@ class SentinelBelowBreakHeap final : public WrongFreeArrayHeap {
 class TrimsUnderForeignHeap final : public WrongFreeArrayHeap {
  public:
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void free(void* p) override;
+};
+
+// ---- out-of-region, after the fact -----------------------------------------------------------
+
+// out-of-region: the first free of another block lowers the break to one byte under the end of
+// the newest live block (a trim that miscounts the top block's size), so that block's last byte
+// loses access while it is live.
+class LowersBreakUnderLiveHeap final : public NewestBlockHeap {
+ public:
+  using NewestBlockHeap::NewestBlockHeap;
+  void* malloc(size_t n) override { return malloc_newest(n); }
   void free(void* p) override;
 };
 

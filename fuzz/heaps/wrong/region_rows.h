@@ -33,6 +33,11 @@
     AtBreakHeap, 1, "malloc s0 24\nmalloc s1 24\n",                                               \
     "block at +0x001028 of 24 bytes is not below the break +0x001028",                            \
     "out-of-region: the block starts exactly at the break")                                       \
+  X("wrong-break-under-live-1", "out-of-region", "",                                             \
+    LowersBreakUnderLiveHeap, 2, "malloc s0 24\nmalloc s1 24\nfree s0\n",                          \
+    "live block s1 at +0x000028 of 24 bytes is no longer below the break +0x00003f: the break "   \
+    "was lowered under it",                                                                       \
+    "out-of-region: the break is lowered one byte under a live block's last byte")               \
   X("wrong-usable-short-1", "usable-too-small", "",                                               \
     UsableShortHeap, 0, "malloc s0 24\n",                                                         \
     "usable size 23 of the block at +0x000008 is below the requested 24",                         \
@@ -40,16 +45,33 @@
   X("wrong-corrupt-last-partial-word", "content-corrupted", "",                                   \
     CorruptFirstBlockHeap<20>, 2, "malloc s0 21\nmalloc s1 24\nfree s1\n",                        \
     "byte 20 of live block s0 at +0x000008 (21 bytes) changed behind the user's back; the "       \
-    "word there reads 0x0000000000000002 (its last 3 bytes are past the block's end)",            \
+    "word there reads 0x0000009180808082 (its last 3 bytes are past the block's end)",            \
     "content-corrupted: one bit of the last byte of a block's last, partial word")                \
   X("wrong-corrupt-first-byte", "content-corrupted", "",                                          \
     CorruptFirstBlockHeap<0>, 2, "malloc s0 24\nmalloc s1 24\nfree s1\n",                         \
     "byte 0 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the "        \
     "word there is byte 8 of allocation #1's pattern",                                            \
     "content-corrupted: one bit of the first payload byte after the header")                      \
+  X("wrong-zero-in-index-byte", "content-corrupted", "",                                         \
+    ZeroInIndexByteHeap, 2,      "malloc s0 24\nmalloc s1 24\nfree s1\n",                   \
+    "byte 1 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the "        \
+    "word there reads 0x8080809080800080",                                                        \
+    "content-corrupted: a zero written into byte 1, a byte of word 0's index (a pattern byte "    \
+    "may never be 0x00)")                                                                         \
+  X("wrong-zero-in-id-byte", "content-corrupted", "",                                            \
+    ZeroInIdByteHeap, 2,          "malloc s0 24\nmalloc s1 24\nfree s1\n",                  \
+    "byte 14 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the "       \
+    "word there reads 0x8000809080808081",                                                        \
+    "content-corrupted: a zero written into byte 6 of a word, a byte of a small id's high bits")  \
+  X("wrong-flag-in-id-byte", "content-corrupted", "",                                            \
+    FlagInIdByteHeap, 2,         "malloc s0 24\nmalloc s1 24\nfree s1\n",                   \
+    "byte 4 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the "        \
+    "word there reads 0x8080800180808080",                                                        \
+    "content-corrupted: a small flag (0x01) written over the byte that holds a word's low id "    \
+    "bits (no pattern byte is below 0x80)")                                                       \
   X("wrong-calloc-dirty-after-chunk", "calloc-not-zero", "",                                      \
     PartlyClearedCallocHeap<256>, 2, "malloc s0 4096\nfree s0\ncalloc s1 4096 1\n",               \
-    "calloc block at +0x000008 (4096 bytes): byte 256 is 0x20, not 0",                            \
+    "calloc block at +0x000008 (4096 bytes): byte 256 is 0xa0, not 0",                            \
     "calloc-not-zero: the first dirty byte is the first after the fast check's first chunk")      \
   X("wrong-calloc-dirty-last-byte", "calloc-not-zero", "",                                        \
     PartlyClearedCallocHeap<0>, 3, "malloc s0 100\nmalloc s1 24\nfree s0\ncalloc s2 88 1\n",      \
@@ -58,17 +80,17 @@
   X("wrong-realloc-short-copy", "realloc-lost-data", "",                                          \
     ShortCopyReallocHeap, 2, "malloc s0 24\nmalloc s1 24\nrealloc s0 100\n",                      \
     "realloc from +0x000008 to +0x000048 (24 -> 100 bytes) lost byte 23; the word there "         \
-    "reads 0x0000000100000002",                                                                   \
+    "reads 0x0080809080808082",                                                                   \
     "realloc-lost-data: a moving realloc copies one byte fewer than the old block held")          \
   X("wrong-realloc-in-place-lost", "realloc-lost-data", "",                                       \
     InPlaceGrowLosesHeap, 1, "malloc s0 24\nrealloc s0 200\n",                                    \
     "realloc from +0x000008 to +0x000008 (24 -> 200 bytes) lost byte 23; the word there "         \
-    "reads 0x0000000100000002",                                                                   \
+    "reads 0x0080809080808082",                                                                   \
     "realloc-lost-data: a realloc that stays in place loses the old block's last byte")           \
   X("wrong-realloc-shrink-lost", "realloc-lost-data", "",                                         \
     ShrinkLosesHeap, 2, "malloc s0 24\nrealloc s0 100\nrealloc s0 40\n",                          \
     "realloc from +0x000008 to +0x000008 (100 -> 40 bytes) lost byte 39; the word there "         \
-    "reads 0x8100000200000004",                                                                   \
+    "reads 0x818080a080808084",                                                                   \
     "realloc-lost-data: a shrinking realloc loses the last byte it keeps; growing is correct")    \
   X("wrong-foreign-last-byte", "foreign-clobbered", "",                                           \
     SentinelBelowBreakHeap, 2, "malloc s0 24\nforeign-grow 1001\nfree s0\n",                      \
