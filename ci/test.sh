@@ -2,6 +2,8 @@
 # Runs every test: installs missing packages, checks formatting and the layer order
 # (ci/check_layers.py), then
 #   - the dev workflow (Debug, ASan+UBSan: configure, build, ctest);
+#   - the oracle mutants (ci/oracle_mutants.py: each of ~20 boundary bugs seeded into the
+#     oracles, one at a time, must fail a row of the wrong-heap catalogue; ~15 s each);
 #   - the fuzz workflow (configure and build, so the libFuzzer build cannot rot);
 #   - the ClusterFuzzLite build test (ci/cflite_test.sh: .clusterfuzzlite/build.sh with
 #     OSS-Fuzz's variables, each target run on 300 inputs);
@@ -34,6 +36,10 @@ python3 ci/check_layers.py
 step="dev workflow (configure, build, test)"
 echo "ci/test.sh: ${step}"
 cmake --workflow --preset dev
+
+step="oracle mutants (ci/oracle_mutants.py: every boundary bug seeded into an oracle fails a catalogue row)"
+echo "ci/test.sh: ${step}"
+python3 ci/oracle_mutants.py --build-dir build/dev
 
 step="fuzz workflow (configure, build)"
 echo "ci/test.sh: ${step}"

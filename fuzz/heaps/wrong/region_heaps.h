@@ -75,6 +75,8 @@ class NewestBlockHeap : public WrongFreeArrayHeap {
     return newest_;
   }
   void forget_newest() { newest_ = nullptr; }
+  // The newest live block, or null.
+  char* newest() const { return newest_; }
   // One past the newest block's requested bytes, or null when there is none.
   char* newest_end() const { return newest_ != nullptr ? newest_ + newest_size_ : nullptr; }
 
@@ -124,6 +126,18 @@ class ZeroBlockInsideHeap final : public NewestBlockHeap {
  public:
   using NewestBlockHeap::NewestBlockHeap;
   void* malloc(size_t n) override;
+};
+
+// overlap, at the start: malloc(0) returns the newest live block's own address, so the
+// zero-byte block is that block's first byte (no live block starts below it and reaches it:
+// only the block starting at the same offset is shared).
+class ZeroBlockAtStartHeap final : public NewestBlockHeap {
+ public:
+  using NewestBlockHeap::NewestBlockHeap;
+  void* malloc(size_t n) override {
+    if (n == 0 && newest() != nullptr) return newest();
+    return malloc_newest(n);
+  }
 };
 
 // ---- misaligned ------------------------------------------------------------------------------
@@ -200,6 +214,7 @@ class CorruptFirstBlockHeap final : public WrongFreeArrayHeap {
 };
 
 // The rows' names for the writes of a value (a row's class is one macro argument).
+using LastByteOfLargeBlockHeap = CorruptFirstBlockHeap<299>;
 using ZeroInIndexByteHeap = CorruptFirstBlockHeap<1, 0x00>;
 using ZeroInIdByteHeap = CorruptFirstBlockHeap<14, 0x00>;
 using FlagInIdByteHeap = CorruptFirstBlockHeap<4, 0x01>;

@@ -21,6 +21,11 @@
     ZeroBlockInsideHeap, 1, "malloc s0 17\nmalloc s1 0\n",                                        \
     "block at +0x000018 of 0 bytes overlaps live block s0 at +0x000008 of 17 bytes",              \
     "overlap: a zero-byte block is the one byte at its address, here a live block's last byte")   \
+  X("wrong-zero-block-at-start", "overlap", "",                                                   \
+    ZeroBlockAtStartHeap, 1, "malloc s0 24\nmalloc s1 0\n",                                        \
+    "block at +0x000008 of 0 bytes overlaps live block s0 at +0x000008 of 24 bytes",              \
+    "overlap: a zero-byte block at a live block's first byte (the block starts at the same "     \
+    "offset, so only the one byte at the address is shared)")                                    \
   X("wrong-misaligned-8-of-16", "misaligned", "",                                                 \
     ClaimsSixteenHeap, 0, "malloc s0 24\n",                                                       \
     "block at +0x000008 is not 16-aligned",                                                       \
@@ -47,6 +52,12 @@
     "byte 20 of live block s0 at +0x000008 (21 bytes) changed behind the user's back; the "       \
     "word there reads 0x0000009180808082 (its last 3 bytes are past the block's end)",            \
     "content-corrupted: one bit of the last byte of a block's last, partial word")                \
+  X("wrong-corrupt-last-byte-large", "content-corrupted", "",                                    \
+    LastByteOfLargeBlockHeap, 2, "malloc s0 300\nmalloc s1 24\nfree s1\n",                         \
+    "byte 299 of live block s0 at +0x000008 (300 bytes) changed behind the user's back; the "     \
+    "word there reads 0x00000000818080a5 (its last 4 bytes are past the block's end)",            \
+    "content-corrupted: the last byte of a block too large for the amortized check to read "     \
+    "whole (above 256 bytes: it reads [0, 128) and the tail from (n - 128) rounded down to 8)")  \
   X("wrong-corrupt-first-byte", "content-corrupted", "",                                          \
     CorruptFirstBlockHeap<0>, 2, "malloc s0 24\nmalloc s1 24\nfree s1\n",                         \
     "byte 0 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the "        \
@@ -93,11 +104,12 @@
     "reads 0x818080a080808084",                                                                   \
     "realloc-lost-data: a shrinking realloc loses the last byte it keeps; growing is correct")    \
   X("wrong-foreign-last-byte", "foreign-clobbered", "",                                           \
-    SentinelBelowBreakHeap, 2, "malloc s0 24\nforeign-grow 1001\nfree s0\n",                      \
+    SentinelBelowBreakHeap, 3, "malloc s0 24\nmalloc s1 640\nforeign-grow 1001\nfree s0\n",      \
     "the foreign byte at +0x001410 was overwritten; the word there reads "                        \
     "0x00000000000000a0 (its last 7 bytes are above the break)",                                  \
     "foreign-clobbered: the heap writes the last byte of the other party's span, which ends "     \
-    "unaligned at the break")                                                                     \
+    "unaligned at the break; the span is longer than the amortized check's two 128-byte edges, "  \
+    "and a live block of 640 bytes keeps that check from being a full one at the free")                                                                     \
   X("wrong-foreign-lost-access", "foreign-clobbered", "",                                         \
     TrimsUnderForeignHeap, 2, "malloc s0 24\nforeign-grow 1000\nfree s0\n",                       \
     "the foreign byte at +0x00140f lost access: the break was lowered to +0x00140f under the "    \

@@ -93,6 +93,19 @@ class GlibcZeroInsideHeap final : public WrongSystemHeap {
   void* malloc(size_t n) override;
 };
 
+// overlap: malloc(0) returns the last block's own payload address, so the zero-byte block is
+// that block's first byte.
+class GlibcZeroAtStartHeap final : public WrongSystemHeap {
+ public:
+  using WrongSystemHeap::WrongSystemHeap;
+  void* malloc(size_t n) override {
+    if (n == 0 && watched_ != nullptr) return watched_;
+    void* p = inner_.malloc(n);
+    if (n > 16) watch(p, n);
+    return p;
+  }
+};
+
 // misaligned: the second malloc's payload is 8 bytes past glibc's, aligned to 8 but not to the
 // 16 the heap declares.
 class GlibcAlignedTo8Heap final : public WrongSystemHeap {

@@ -33,6 +33,10 @@
     GlibcZeroInsideHeap, 1, "malloc s0 24\nmalloc s1 0\n", \
     "block of 0 bytes overlaps live block s0 of 24 bytes", \
     "overlap: a zero-byte block is the one byte at its address, here inside a live block") \
+  X("wrong-glibc-overlap-zero-at-start", "overlap", "", \
+    GlibcZeroAtStartHeap, 1, "malloc s0 24\nmalloc s1 0\n", \
+    "block of 0 bytes overlaps live block s0 of 24 bytes", \
+    "overlap: a zero-byte block at a live block's first byte, the one byte both start at") \
   X("wrong-glibc-misaligned-8", "misaligned", "", \
     GlibcAlignedTo8Heap, 1, "malloc s0 24\nmalloc s1 24\n", \
     "block is not 16-aligned", \
