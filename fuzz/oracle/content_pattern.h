@@ -60,12 +60,21 @@ __attribute__((always_inline)) constexpr uint64_t pattern_word(uint32_t id, uint
   return pattern_id_bits(id) | pattern_index_bits(k);
 }
 
+// Words 128c .. 128c + 127 of a pattern differ only in byte 0, which is 0x80 | (k & 127): the
+// loops below compute the other seven bytes once per run of words and OR the low bits in, so
+// they cost what a fill with a constant costs (and still vectorize).
 ALLOCFUZZ_NO_COVERAGE inline void fill_pattern(void* p, size_t n, uint32_t id) {
   auto* bytes = static_cast<unsigned char*>(p);
+  const uint64_t id_bits = pattern_id_bits(id);
+  const size_t words = n / 8;
   size_t k = 0;
-  for (; (k + 1) * 8 <= n; ++k) {
-    uint64_t w = pattern_word(id, k);
-    std::memcpy(bytes + k * 8, &w, 8);
+  while (k < words) {
+    const uint64_t base = id_bits | pattern_index_bits(k & ~size_t{127});
+    const size_t end = words - k < 128 - (k & 127) ? words : (k | 127) + 1;
+    for (; k < end; ++k) {
+      uint64_t w = base | (k & 127);
+      std::memcpy(bytes + k * 8, &w, 8);
+    }
   }
   if (k * 8 < n) {
     uint64_t w = pattern_word(id, k);
@@ -84,12 +93,16 @@ ALLOCFUZZ_NO_COVERAGE inline size_t first_pattern_mismatch_from(const void* p, s
   size_t words = n / 8;
   size_t k = from / 8;
   while (k < words) {
-    size_t end = words - k < kChunkWords ? words : k + kChunkWords;
+    // A chunk ends at a multiple of kChunkWords (which divides 128), so `base` holds for it.
+    static_assert(128 % kChunkWords == 0);
+    const size_t end =
+        words - k < kChunkWords - (k % kChunkWords) ? words : (k | (kChunkWords - 1)) + 1;
+    const uint64_t base = id_bits | pattern_index_bits(k & ~size_t{127});
     uint64_t diff = 0;
     for (size_t j = k; j < end; ++j) {
       uint64_t w;
       std::memcpy(&w, bytes + j * 8, 8);
-      diff |= w ^ (id_bits | pattern_index_bits(j));
+      diff |= w ^ (base | (j & 127));
     }
     if (diff != 0) {
       for (; k < end; ++k) {
