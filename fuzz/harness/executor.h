@@ -75,6 +75,8 @@ class Executor {
   std::optional<Finding> run_ops(const std::vector<Op>& ops, size_t first_index,
                                  OpObserver* observer = nullptr);
   std::optional<Finding> finish(size_t end_index);
+  // Changes the check mode between stages (the probe checks its own steps in kEveryOp).
+  void set_mode(CheckMode mode) { mode_ = mode; }
   const ExecStats& stats() const { return stats_; }
 
   // The index of the operation being executed, or SIZE_MAX: for signal handlers and the
