@@ -47,9 +47,10 @@ std::optional<HeapFinding> FreeArrayTestedHeap::check_empty() {
         PseudoBrk& region = heap_.region();
         return HeapFinding{
             "", region.offset_of(cur),
-            absl::StrFormat("the user holds no block, but the heap still counts the block at "
-                            "%s (%d bytes) as used: it can never be given out again",
-                            offset_string(region.offset_of(cur + layout::kHeader)), size)};
+            absl::StrFormat(
+                "the user holds no block, but the heap still counts the block at "
+                "%s (%d bytes with its header) as used: it can never be given out again",
+                offset_string(region.offset_of(cur + layout::kHeader)), size)};
       }
     }
     if (size < layout::kWord || size > room || size % layout::kWord != 0) return std::nullopt;
