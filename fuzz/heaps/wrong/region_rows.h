@@ -87,9 +87,9 @@
     "malloc of 24 bytes returned NULL although no break growth failed during the call",           \
     "spurious-null: a growth failed in an earlier call, but none in this one")                    \
   X("wrong-null-errno-unset", "api-contract", "",                                                 \
-    NullWithoutErrnoHeap, 1, "fail-grow 1\nmalloc s0 24\n",                                       \
+    NullWithoutErrnoHeap, 1, "fail-grow 2\nmalloc s0 24\n",                                       \
     "malloc(24) returned NULL with errno 0, not ENOMEM",                                          \
-    "api-contract: a fair NULL (the region refused) whose errno is left at 0, not ENOMEM")        \
+    "api-contract: a fair NULL (both growths refused) whose errno is left at 0, not ENOMEM")     \
   X("wrong-first-free-forgets", "leak", "",                                                       \
     FirstFreeForgetsHeap, 3, "malloc s0 24\nmalloc s1 40\nfree s0\nfree s1\n",                    \
     "the user holds no block, but the heap still counts the block at +0x000008 (32 bytes with "   \
