@@ -4,12 +4,36 @@
 #include <absl/strings/str_format.h>
 
 #include <cerrno>
+#include <cstring>
+#include <string>
 
 namespace allocfuzz {
 namespace {
 
 // Read by signal handlers and death callbacks: a plain word written before each operation.
 volatile size_t g_op_in_flight = SIZE_MAX;
+
+// "malloc(64)", "calloc(3, 8)", "realloc(s2, 100)", "realloc(NULL, 100)": the call as the user
+// wrote it, blocks named by slot (addresses differ from run to run).
+std::string call_text(const Op& op, bool slot_live) {
+  switch (op.kind) {
+    case OpKind::kCalloc:
+      return absl::StrFormat("calloc(%d, %d)", op.args[0], op.args[1]);
+    case OpKind::kRealloc:
+      if (!slot_live) return absl::StrFormat("realloc(NULL, %d)", op.args[0]);
+      return absl::StrFormat("realloc(s%d, %d)", op.slot, op.args[0]);
+    default:
+      return absl::StrFormat("%s(%d)", op_info(op.kind).name, op.args[0]);
+  }
+}
+
+// "ENOMEM", "EINVAL", ..., "0" for an errno the heap left unset, the number for one without a
+// name.
+std::string errno_name(int error) {
+  if (error == 0) return "0";
+  const char* name = strerrorname_np(error);
+  return name != nullptr ? std::string(name) : absl::StrFormat("%d", error);
+}
 
 }  // namespace
 
@@ -34,35 +58,65 @@ char* Executor::call_heap(OpResult* result, Call call) {
   return p;
 }
 
-Outcome Executor::run(const Program& program, CheckMode mode, OpObserver* observer) {
+void Executor::begin(const ProgramHeader& header, CheckMode mode) {
   mode_ = mode;
   stats_ = ExecStats{};
   work_since_full_ = 0;
   region_.reset();
   heap_.reset();
   shadow_.reset();
-  if (program.header.limit) region_.set_limit(*program.header.limit);
+  if (header.limit) region_.set_limit(*header.limit);
+}
 
-  Outcome out;
-  const std::vector<Op>& ops = program.ops;
-  for (size_t i = 0; i < ops.size() && !out.finding; ++i) {
+std::optional<Finding> Executor::run_ops(const std::vector<Op>& ops, size_t first_index,
+                                         OpObserver* observer) {
+  std::optional<Finding> finding;
+  for (size_t k = 0; k < ops.size() && !finding; ++k) {
+    const size_t i = first_index + k;
     g_op_in_flight = i;
     OpResult result;
-    out.finding = step(ops[i], &result);
+    const size_t live_before = shadow_.live_count();
+    finding = step(ops[k], &result);
+    // The user has just given back their last block: a heap that knows its layout must hold
+    // nothing now (`leak`), in every check mode, so the operation is named exactly.
+    if (!finding && live_before > 0 && shadow_.live_count() == 0) finding = leak_check();
     ++stats_.ops;
-    if (observer != nullptr) observer->on_op(i, ops[i], result);
-    if (out.finding) out.finding->op_index = i;
-  }
-  if (!out.finding) {
-    // The end of the program is a check point in every mode; index ops.size() means "at the
-    // end, after the last operation".
-    g_op_in_flight = ops.size();
-    out.finding = full_check();
-    if (out.finding) out.finding->op_index = ops.size();
+    if (observer != nullptr) observer->on_op(i, ops[k], result);
+    if (finding) finding->op_index = i;
   }
   g_op_in_flight = SIZE_MAX;
+  return finding;
+}
+
+std::optional<Finding> Executor::finish(size_t end_index) {
+  // The end of the program is a check point in every mode; index ops.size() means "at the
+  // end, after the last operation".
+  g_op_in_flight = end_index;
+  std::optional<Finding> finding = full_check();
+  if (finding) finding->op_index = end_index;
+  g_op_in_flight = SIZE_MAX;
+  return finding;
+}
+
+Outcome Executor::run(const Program& program, CheckMode mode, OpObserver* observer) {
+  begin(program.header, mode);
+  Outcome out;
+  out.finding = run_ops(program.ops, 0, observer);
+  if (!out.finding) out.finding = finish(program.ops.size());
   out.stats = stats_;
   return out;
+}
+
+std::optional<Finding> Executor::leak_check() {
+  std::optional<HeapFinding> h = heap_.check_empty();
+  if (!h) return std::nullopt;
+  Finding f;
+  // Seen by the shadow model, which knows the user holds nothing; the heap's layout only says
+  // what it still counts as used.
+  f.kind = FindingKind::shadow(ShadowKind::kLeak);
+  f.message = std::move(h->message);
+  f.offset = h->offset;
+  return f;
 }
 
 std::optional<Finding> Executor::step(const Op& op, OpResult* result) {
@@ -116,13 +170,24 @@ std::optional<Finding> Executor::judge_null(const Op& op, size_t bytes, bool rep
   // A NULL is fair when the region (or a region-less heap's budget) refused memory during the
   // call, when no region could hold the request, or for a zero-byte request (C lets malloc(0)
   // return NULL).
-  if (result.refused) return std::nullopt;
-  if (!representable || bytes > region_.reserve_bytes() || bytes == 0) return std::nullopt;
+  const bool zero = representable && bytes == 0;
+  const bool fair = result.refused || !representable || bytes > region_.reserve_bytes() || zero;
+  if (!fair) {
+    Finding f;
+    f.kind = FindingKind::shadow(ShadowKind::kSpuriousNull);
+    f.message = absl::StrFormat(
+        "%s of %d bytes returned NULL although %s during the call", op_info(op.kind).name, bytes,
+        heap_.uses_region() ? "no break growth failed" : "the heap's budget refused nothing");
+    return f;
+  }
+  // A fair NULL for a non-zero request is a failure, and POSIX says how it is told: errno
+  // ENOMEM. (A zero-byte request's NULL may be a success; realloc(p, 0)'s never comes here.)
+  if (zero || result.error == ENOMEM) return std::nullopt;
   Finding f;
-  f.kind = FindingKind::shadow(ShadowKind::kSpuriousNull);
-  f.message = absl::StrFormat(
-      "%s of %d bytes returned NULL although %s during the call", op_info(op.kind).name, bytes,
-      heap_.uses_region() ? "no break growth failed" : "the heap's budget refused nothing");
+  f.kind = FindingKind::shadow(ShadowKind::kApiContract);
+  f.message = absl::StrFormat("%s returned NULL with errno %s, not ENOMEM",
+                              call_text(op, op.kind == OpKind::kRealloc && result.slot_live),
+                              errno_name(result.error));
   return f;
 }
 

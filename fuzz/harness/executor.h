@@ -66,6 +66,19 @@ class Executor {
 
   Outcome run(const Program& program, CheckMode mode, OpObserver* observer = nullptr);
 
+  // run() in stages, for a caller that appends operations of its own once it has seen the
+  // state (the drain probe, fuzz/harness/drain_probe.h): begin() resets region, heap and shadow
+  // and applies the header; run_ops() executes `ops`, numbering them from `first_index` (the
+  // index findings, observers and op_in_flight() see) and stops at the first finding; finish()
+  // is the end-of-program full check, at index `end_index`. run() is begin, run_ops, finish.
+  void begin(const ProgramHeader& header, CheckMode mode);
+  std::optional<Finding> run_ops(const std::vector<Op>& ops, size_t first_index,
+                                 OpObserver* observer = nullptr);
+  std::optional<Finding> finish(size_t end_index);
+  // Changes the check mode between stages (the probe checks its own steps in kEveryOp).
+  void set_mode(CheckMode mode) { mode_ = mode; }
+  const ExecStats& stats() const { return stats_; }
+
   // The index of the operation being executed, or SIZE_MAX: for signal handlers and the
   // sanitizers' death callback, which must name the operation in flight.
   static size_t op_in_flight();
@@ -87,6 +100,9 @@ class Executor {
   char* call_heap(OpResult* result, Call call);
   std::optional<Finding> judge_null(const Op& op, size_t bytes, bool representable,
                                     const OpResult& result);
+  // The white-box leak check (TestedHeap::check_empty), when the user has just given back
+  // their last block.
+  std::optional<Finding> leak_check();
   std::optional<Finding> after(size_t touched, const char* result);
   std::optional<Finding> full_check();
   std::optional<Finding> heap_check(bool full, const char* near);

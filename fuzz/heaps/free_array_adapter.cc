@@ -1,8 +1,11 @@
 // FreeArrayTestedHeap's checks, map and defects.
 #include "fuzz/heaps/free_array_adapter.h"
 
+#include <absl/strings/str_format.h>
+
 #include <memory>
 
+#include "allocator/base/offset_text.h"
 #include "allocator/free_array/heap_checker.h"
 #include "allocator/free_array/heap_map.h"
 #include "fuzz/heaps/tested_heap.h"
@@ -22,6 +25,38 @@ std::optional<HeapFinding> FreeArrayTestedHeap::check(bool full, const void* nea
   FixedText<512> text;
   append_violation(*v, text);
   return HeapFinding{invariant_info(v->invariant).id, v->offset, std::string(text.view())};
+}
+
+std::optional<HeapFinding> FreeArrayTestedHeap::check_empty() {
+  const FreeArrayState& s = heap_.state();
+  if (s.heap_start == nullptr) return std::nullopt;
+  // A walk that trusts nothing: a size that does not fit stops it (the checker names that).
+  const char* cur = s.heap_start;
+  while (cur < s.top) {
+    const size_t room = static_cast<size_t>(s.top - cur);
+    if (room < layout::kWord) return std::nullopt;
+    const uint64_t h = layout::load_word(cur);
+    uint64_t size = 0;
+    if ((h & layout::kFree) != 0) {
+      const uint64_t index = h >> layout::kIndexShift;
+      if (index >= s.length) return std::nullopt;
+      size = s.entries[index].size;
+    } else {
+      size = h & ~layout::kFlagMask;
+      if ((h & layout::kFence) == 0 && size >= layout::kMinBlock && size <= room) {
+        PseudoBrk& region = heap_.region();
+        return HeapFinding{
+            "", region.offset_of(cur),
+            absl::StrFormat(
+                "the user holds no block, but the heap still counts the block at "
+                "%s (%d bytes with its header) as used: it can never be given out again",
+                offset_string(region.offset_of(cur + layout::kHeader)), size)};
+      }
+    }
+    if (size < layout::kWord || size > room || size % layout::kWord != 0) return std::nullopt;
+    cur += size;
+  }
+  return std::nullopt;
 }
 
 void FreeArrayTestedHeap::append_map(size_t offset, TextBuffer& out) const {

@@ -27,6 +27,10 @@ class FreeArrayTestedHeap : public TestedHeap {
   size_t usable_size(const void* p) override { return heap_.usable_size(p); }
   size_t alignment() const override { return FreeArrayHeap::kAlignment; }
   std::optional<HeapFinding> check(bool full, const void* near, const LiveView& live) override;
+  bool has_checker() const override { return true; }
+  // Exact for this heap: once the user holds nothing, every block between the heap's start and
+  // top is free or a fence (another party's span); a used block there was lost.
+  std::optional<HeapFinding> check_empty() override;
   void append_map(size_t offset, TextBuffer& out) const override;
   void reset() override { heap_.reset(); }
   bool set_defect(std::string_view name) override;

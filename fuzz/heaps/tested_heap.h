@@ -53,6 +53,16 @@ class TestedHeap {
   // block (or, with near == nullptr and full == false, only the O(1) ones). Heaps without a
   // checker return nullopt.
   virtual std::optional<HeapFinding> check(bool full, const void* near, const LiveView& live) = 0;
+  // Whether check() is a white-box checker of ours, which sees a broken heap at the operation
+  // that broke it. False for heaps judged from the outside only (glibc, plugins, whose
+  // self_check is theirs): for them a symptom may come operations after the damage, and
+  // replay searches for the first broken operation with the drain probe
+  // (fuzz/harness/drain_probe.h).
+  virtual bool has_checker() const { return false; }
+  // The white-box leak check, asked when the user holds no block (and so must have given every
+  // byte back): a message naming memory the heap still counts as used, or nullopt. Only a heap
+  // that knows its layout can say; the others return nullopt (the drain probe judges them).
+  virtual std::optional<HeapFinding> check_empty() { return std::nullopt; }
   // A map of the heap around `offset`, for reports (optional).
   virtual void append_map(size_t offset, TextBuffer& out) const {
     (void)offset;

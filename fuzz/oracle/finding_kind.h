@@ -65,7 +65,8 @@ std::string_view oracle_name(Oracle o);
   X(kUsableTooSmall, "usable-too-small")           \
   X(kSpuriousNull, "spurious-null")                \
   X(kForeignClobbered, "foreign-clobbered")        \
-  X(kApiContract, "api-contract")
+  X(kApiContract, "api-contract")                 \
+  X(kLeak, "leak")
 // clang-format on
 
 enum class ShadowKind : uint8_t {

@@ -5,6 +5,7 @@
 //   test-overlap    every 3rd malloc returns the block the previous malloc returned
 //   test-zero-null  malloc(0) returns NULL: allowed by C, so only a comparison with another
 //                   heap (divergence:malloc-zero) can tell
+//   wrong-drain-*   the wrong-heap catalogue's heaps without our checker (fuzz/heaps/wrong/)
 // All are bump allocators on the region's break (blocks are never reused), 8-byte aligned,
 // with the requested size in an 8-byte header so that usable_size is exact.
 #include <cerrno>
@@ -14,6 +15,7 @@
 
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/heaps/tested_heap.h"
+#include "fuzz/heaps/wrong/catalogue.h"
 
 namespace allocfuzz {
 namespace {
@@ -117,6 +119,13 @@ std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
   register_heap_kind({"test-overlap", "TEST ONLY: every 3rd malloc returns the previous block",
                       make<OverlapHeap>});
   register_heap_kind({"test-zero-null", "TEST ONLY: malloc(0) returns NULL", make<ZeroNullHeap>});
+  // The catalogue's heaps without our checker whose damage shows later
+  // (fuzz/heaps/wrong/region_rows.h): repro/tests/cli_drain_test.sh replays them to pin the
+  // first broken operation the drain probe finds.
+  for (const WrongHeapRow& row : wrong_heap_catalogue()) {
+    if (row.name.starts_with("wrong-drain-"))
+      register_heap_kind({row.name, row.boundary, row.make});
+  }
   return true;
 }();
 

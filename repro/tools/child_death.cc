@@ -79,6 +79,7 @@ ChildDeath describe_death(const Program& program, const ChildRecord& record, int
   Finding finding = classify(record, wait_status, killed_for_time, timeout_seconds);
   ChildDeath death;
   death.kind = finding.kind;
+  death.message = finding.message;
   if (record.phase == kPhaseSetup) {
     death.text = absl::StrFormat(
         "allocfuzz: violation %s before the first operation (while building the region and "

@@ -19,6 +19,7 @@ struct ChildDeath {
   FindingKind kind;
   size_t op_index = SIZE_MAX;  // SIZE_MAX: before the first operation
   std::string text;            // the report
+  std::string message;         // its one-line message
 };
 
 // `wait_status` from waitpid; `killed_for_time`: the parent's backstop deadline killed it.

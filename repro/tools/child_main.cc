@@ -13,6 +13,7 @@
 
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/harness/diff_runner.h"
+#include "fuzz/harness/drain_probe.h"
 #include "fuzz/harness/executor.h"
 #include "fuzz/harness/heap_lane.h"
 #include "fuzz/harness/program_region.h"
@@ -41,6 +42,7 @@ void write_all(int fd, std::string_view text) {
 void record_finding(ChildRecord* record, const Finding& finding) {
   copy_text(record->finding_kind, sizeof record->finding_kind, finding.kind.text().c_str());
   record->finding_op = finding.op_index;
+  copy_text(record->finding_message, sizeof record->finding_message, finding.message.c_str());
 }
 
 // Streams trace lines as the operations complete and counts them, so that a death that no
@@ -88,6 +90,22 @@ class ChildObserver final : public OpObserver {
   _exit(0);
 }
 
+// The drain probe after operation options.drain_after: the program's own operations checked as
+// the fuzzer checks them (they passed in kEveryOp already, up to the symptom), the probe's
+// steps in kEveryOp. Writes only the finding's message; the parent reads the record.
+[[noreturn]] void drain_child_main(int fd, ChildRecord* record, const Program& program,
+                                   size_t drain_after, Executor& executor) {
+  const DrainProbeResult probe =
+      run_drain_probe(executor, program, drain_after, CheckMode::kAmortized);
+  alarm(0);
+  if (probe.finding) {
+    write_all(fd, probe.finding->message + "\n");
+    record_finding(record, *probe.finding);
+  }
+  record->phase = kPhaseDone;
+  _exit(0);
+}
+
 }  // namespace
 
 void child_main(int fd, ChildRecord* record, const Program& program, const HeapKind& kind,
@@ -120,6 +138,8 @@ void child_main(int fd, ChildRecord* record, const Program& program, const HeapK
   ChildObserver observer(executor, record, fd, options.trace);
 
   record->phase = kPhaseRunning;
+  if (options.drain_after != SIZE_MAX)
+    drain_child_main(fd, record, program, options.drain_after, executor);
   const Outcome outcome = executor.run(program, CheckMode::kEveryOp, &observer);
   alarm(0);
   if (outcome.finding) {

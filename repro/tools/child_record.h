@@ -23,6 +23,7 @@ struct ChildRecord {
   size_t finding_op;                 // with phase kPhaseDone and a non-empty finding_kind
   char finding_kind[256];            // the printed kind (FindingKind::text)
   char sanitizer_what[128];          // the sanitizer's name of its report
+  char finding_message[512];         // the finding's message, cut to fit
 };
 
 // The child's exit status when it could not set up (no region): not a finding.

@@ -122,6 +122,7 @@ ChildRunResult run_program_in_child(const Program& program, const HeapKind& heap
         result.kind = std::move(*kind);
       }
       result.op_index = record->finding_op;
+      result.message = record->finding_message;
     }
   } else {
     ChildDeath death =
@@ -129,6 +130,7 @@ ChildRunResult run_program_in_child(const Program& program, const HeapKind& heap
     result.status = RunStatus::kViolation;
     result.kind = std::move(death.kind);
     result.op_index = death.op_index;
+    result.message = std::move(death.message);
     emit(options, death.text, &result);
   }
   munmap(page, sizeof(ChildRecord));

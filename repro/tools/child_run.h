@@ -33,6 +33,10 @@ struct ChildRunOptions {
   // Two or more heaps: run the program on each and compare them (fuzz/harness/diff_runner.h)
   // instead of running it on `heap`; the trace then shows each allocating call's answers.
   std::vector<const HeapKind*> diff_heaps;
+  // Not SIZE_MAX: run operations 0 .. drain_after, then the drain probe
+  // (fuzz/harness/drain_probe.h) instead of the whole program; a finding's op_index then
+  // counts the probe's steps after drain_after (repro/tools/first_broken.h).
+  size_t drain_after = SIZE_MAX;
 };
 
 enum class RunStatus {
@@ -47,6 +51,7 @@ struct ChildRunResult {
   size_t op_index = SIZE_MAX;  // with kViolation: the operation (ops.size(): the final check;
                                // SIZE_MAX: before the first operation)
   std::string text;            // everything the run printed, also what went to `echo`
+  std::string message;         // with kViolation: the finding's one-line message
 };
 
 ChildRunResult run_program_in_child(const Program& program, const HeapKind& heap,

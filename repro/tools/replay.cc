@@ -7,6 +7,7 @@
 
 #include "repro/tools/child_run.h"
 #include "repro/tools/exit_status.h"
+#include "repro/tools/first_broken.h"
 
 namespace allocfuzz {
 namespace {
@@ -30,6 +31,13 @@ int replay_one(const std::string& path, const RunSettings& settings) {
     case RunStatus::kOk:
       return kExitOk;
     case RunStatus::kViolation:
+      // A heap without our checker may have broken before the symptom: name where.
+      if (options.diff_heaps.empty() && result.op_index != SIZE_MAX && !heap_has_checker(*heap)) {
+        FirstBrokenBudget budget;
+        budget.probe_timeout_seconds = settings.timeout_seconds;
+        const FirstBroken first = find_first_broken(file.program, *heap, result.op_index, budget);
+        absl::PrintF("%s\n", first_broken_line(first, file.program.ops.size()));
+      }
       return kExitViolation;
     case RunStatus::kSetupFailed:
       return kExitBadInput;  // the child said why

@@ -128,4 +128,67 @@ void* StickyFailureHeap::malloc(size_t n) {
   return p;
 }
 
+void* LookasideHeap::malloc(size_t n) {
+  if (!list_.empty() && n <= list_.back().bytes) {
+    char* p = list_.back().block;
+    list_.pop_back();
+    return p;
+  }
+  return inner_.malloc(n);
+}
+
+void* ReallocListsTwiceHeap::realloc(void* p, size_t n) {
+  const size_t old = p != nullptr ? inner_.usable_size(p) : 0;
+  if (p == nullptr || n == 0 || n <= old) return inner_.realloc(p, n);
+  void* q = inner_.malloc(n);
+  if (q == nullptr) return nullptr;
+  std::memcpy(q, p, old);
+  list_.push_back({static_cast<char*>(p), old});
+  list_.push_back({static_cast<char*>(p), old});
+  return q;
+}
+
+void* ReallocLosesOldHeap::malloc(size_t n) {
+  if (n > kCapacity - held_) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  void* p = LookasideHeap::malloc(n);
+  if (p != nullptr) {
+    held_ += n;
+    sizes_[p] = n;
+  }
+  return p;
+}
+
+void ReallocLosesOldHeap::free(void* p) {
+  if (auto it = sizes_.find(p); it != sizes_.end()) {
+    held_ -= it->second;
+    sizes_.erase(it);
+  }
+  inner_.free(p);
+}
+
+void* ReallocLosesOldHeap::realloc(void* p, size_t n) {
+  auto it = sizes_.find(p);
+  if (p == nullptr || n == 0 || it == sizes_.end() || n <= it->second) {
+    return p == nullptr ? malloc(n) : (n == 0 ? (free(p), nullptr) : p);
+  }
+  const size_t old = it->second;
+  void* q = malloc(n);
+  if (q == nullptr) return nullptr;
+  std::memcpy(q, p, old);
+  sizes_.erase(p);  // forgotten, never freed: its bytes stay in held_
+  return q;
+}
+
+void* ReallocKeepsOldSizeHeap::realloc(void* p, size_t n) {
+  const size_t old = p != nullptr ? inner_.usable_size(p) : 0;
+  void* q = inner_.realloc(p, n);
+  if (q != nullptr && q == p && n > old && n - old >= 8) {
+    list_.push_back({static_cast<char*>(q) + old, (n - old) & ~size_t{7}});
+  }
+  return q;
+}
+
 }  // namespace allocfuzz::wrong

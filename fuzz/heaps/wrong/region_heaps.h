@@ -9,10 +9,14 @@
 #ifndef ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGION_HEAPS_H_
 #define ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGION_HEAPS_H_
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "allocator/free_array/free_array_heap.h"
 #include "allocator/region/pseudo_brk.h"
@@ -309,6 +313,99 @@ class StickyFailureHeap final : public WrongFreeArrayHeap {
 
  private:
   bool failed_ = false;
+};
+
+// ---- errno -------------------------------------------------------------------------------------
+
+// api-contract: a NULL for a non-zero request comes back with errno left at 0 (the heap's
+// refusal path returns before it sets ENOMEM).
+class NullWithoutErrnoHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override {
+    void* p = inner_.malloc(n);
+    if (p == nullptr) errno = 0;
+    return p;
+  }
+};
+
+// ---- leak --------------------------------------------------------------------------------------
+
+// leak: the first free of a block forgets it: the block never reaches the heap, which still
+// counts it as used once the user holds nothing.
+class FirstFreeForgetsHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void free(void* p) override {
+    if (p != nullptr && next_call() == 1) return;
+    inner_.free(p);
+  }
+};
+
+// ---- heaps without our checker, damaged operations before the symptom (the drain probe) ------
+
+// The free-array heap judged from the outside only, like a plugin: no white-box check, no
+// leak check; in front of it a LIFO lookaside list of {block, bytes} that malloc serves first
+// (an entry serves any request of at most its bytes). Correct as long as the list is; the rows
+// below corrupt it in realloc only, which the drain probe never calls, so the probe after an
+// operation fails only once that operation has done the damage (fuzz/harness/drain_probe.h).
+class LookasideHeap : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  std::optional<HeapFinding> check(bool, const void*, const LiveView&) override {
+    return std::nullopt;
+  }
+  bool has_checker() const override { return false; }
+  std::optional<HeapFinding> check_empty() override { return std::nullopt; }
+  void* malloc(size_t n) override;
+  void reset() override {
+    WrongFreeArrayHeap::reset();
+    list_.clear();
+  }
+
+ protected:
+  struct Entry {
+    char* block;
+    size_t bytes;
+  };
+  std::vector<Entry> list_;
+};
+
+// Corrupted metadata: a realloc that moves puts the old block on the lookaside list twice
+// (instead of freeing it), so two later mallocs get the same block.
+class ReallocListsTwiceHeap final : public LookasideHeap {
+ public:
+  using LookasideHeap::LookasideHeap;
+  void* realloc(void* p, size_t n) override;
+};
+
+// A lost block: a realloc that moves never frees the old block. The heap keeps a count of the
+// bytes it has handed out against a capacity of its own (kCapacity, never asking the region
+// for more), so the lost bytes end in a refusal that nothing explains.
+class ReallocLosesOldHeap final : public LookasideHeap {
+ public:
+  static constexpr size_t kCapacity = 8192;
+  using LookasideHeap::LookasideHeap;
+  void* malloc(size_t n) override;
+  void free(void* p) override;
+  void* realloc(void* p, size_t n) override;
+  void reset() override {
+    LookasideHeap::reset();
+    held_ = 0;
+    sizes_.clear();
+  }
+
+ private:
+  size_t held_ = 0;                                // requested bytes of the blocks it counts
+  std::unordered_map<const void*, size_t> sizes_;  // block -> its requested bytes
+};
+
+// A wrong size: a realloc that grows in place keeps the old size on record, and the grown tail
+// goes on the lookaside list as if it were free, so a later malloc overlaps the live block.
+class ReallocKeepsOldSizeHeap final : public LookasideHeap {
+ public:
+  using LookasideHeap::LookasideHeap;
+  void* realloc(void* p, size_t n) override;
 };
 
 }  // namespace allocfuzz::wrong

@@ -119,7 +119,34 @@
   X("wrong-spurious-null-after-failure", "spurious-null", "",                                     \
     StickyFailureHeap, 2, "fail-grow 2\nmalloc s0 24\nmalloc s1 24\n",                            \
     "malloc of 24 bytes returned NULL although no break growth failed during the call",           \
-    "spurious-null: a growth failed in an earlier call, but none in this one")
+    "spurious-null: a growth failed in an earlier call, but none in this one")                    \
+  X("wrong-null-errno-unset", "api-contract", "",                                                 \
+    NullWithoutErrnoHeap, 1, "fail-grow 2\nmalloc s0 24\n",                                       \
+    "malloc(24) returned NULL with errno 0, not ENOMEM",                                          \
+    "api-contract: a fair NULL (both growths refused) whose errno is left at 0, not ENOMEM")     \
+  X("wrong-first-free-forgets", "leak", "",                                                       \
+    FirstFreeForgetsHeap, 3, "malloc s0 24\nmalloc s1 40\nfree s0\nfree s1\n",                    \
+    "the user holds no block, but the heap still counts the block at +0x000008 (32 bytes with "   \
+    "its header) as used: it can never be given out again",                                       \
+    "leak: the user holds nothing, and one block of the heap is still counted as used")           \
+  X("wrong-drain-realloc-lists-twice", "overlap", "no checker of ours by design; repro/tests/cli_drain_test.sh pins where it first broke.", \
+    ReallocListsTwiceHeap, 6,                                                                     \
+    "malloc s0 24\nmalloc s1 24\nrealloc s0 100\nmalloc s2 200\nfree s1\nmalloc s3 16\n"          \
+    "malloc s4 16\n",                                                                             \
+    "block at +0x000008 of 16 bytes overlaps live block s3 at +0x000008 of 16 bytes",             \
+    "overlap, four operations after the damage: a moving realloc lists the old block twice")      \
+  X("wrong-drain-realloc-loses-old", "spurious-null", "no checker of ours by design; repro/tests/cli_drain_test.sh pins where it first broke.", \
+    ReallocLosesOldHeap, 5,                                                                       \
+    "malloc s0 1000\nrealloc s0 2000\nfree s0\nmalloc s1 4000\nmalloc s2 3000\n"                  \
+    "malloc s3 500\n",                                                                            \
+    "malloc of 500 bytes returned NULL although no break growth failed during the call",          \
+    "spurious-null, four operations after the damage: a moving realloc loses the old block")      \
+  X("wrong-drain-realloc-keeps-old-size", "overlap", "no checker of ours by design; repro/tests/cli_drain_test.sh pins where it first broke.", \
+    ReallocKeepsOldSizeHeap, 6,                                                                   \
+    "malloc s0 24\nrealloc s0 200\nmalloc s1 300\nmalloc s2 500\nfree s1\nmalloc s3 400\n"        \
+    "malloc s4 16\n",                                                                             \
+    "block at +0x000020 of 16 bytes overlaps live block s0 at +0x000008 of 200 bytes",            \
+    "overlap, five operations after the damage: realloc grown in place keeps the old size")
 // clang-format on
 
 #endif  // ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGION_ROWS_H_
