@@ -4,9 +4,10 @@
 # CMakeLists.txt that adds this checkout with add_subdirectory() and calls
 # allocfuzz_add_allocator() on them, with the options old GNU C needs. It configures the project
 # in a minimal configuration (no sanitizers, no tests, no benchmarks: what is tested is the
-# CMake path, not the allocator), builds only myalloc_fuzzer and runs it over the seeds of
-# heap_fuzzer (the encoded regression cases), which must all pass, and checks that myalloc's
-# sources compiled with the options and allocfuzz's own files with allocfuzz's flags.
+# CMake path, not the allocator), builds only myalloc_fuzzer and the project's allocfuzz, and
+# checks that allocfuzz lists myalloc and passes a regression case on it, that myalloc_fuzzer
+# passes every seed of heap_fuzzer (the encoded regression cases), and that myalloc's sources
+# compiled with the options and allocfuzz's own files with allocfuzz's flags.
 #
 #   cmake -DBUILD_DIR=DIR -DCC=clang -DSCRATCH=DIR -P tests/plugins/outside_project_test.cmake
 cmake_minimum_required(VERSION 3.25)
@@ -48,7 +49,21 @@ step("configure" "${CMAKE_COMMAND}" -S "${_project}" -B "${_project}/build" -G N
      "-DCMAKE_C_COMPILER=${CC}" "-DCMAKE_CXX_COMPILER=${_cxx}" -DCMAKE_BUILD_TYPE=Debug
      "-DCMAKE_C_FLAGS_DEBUG=-O0" "-DCMAKE_CXX_FLAGS_DEBUG=-O0" -DALLOCFUZZ_WERROR=ON
      -DBUILD_TESTING=OFF -DALLOCFUZZ_BENCH=OFF -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
-step("build myalloc_fuzzer" "${CMAKE_COMMAND}" --build "${_project}/build" --target myalloc_fuzzer)
+step("build myalloc_fuzzer and allocfuzz" "${CMAKE_COMMAND}" --build "${_project}/build"
+     --target myalloc_fuzzer allocfuzz)
+
+# The project's allocfuzz knows the heap myalloc, and a regression case passes on it.
+step("allocfuzz list" "${_project}/build/bin/allocfuzz" list)
+if(NOT _step_output MATCHES "\n  myalloc_fuzzer +heap_fuzzer on the plugin heap myalloc" OR
+   NOT _step_output MATCHES "\n  myalloc +boundary tags")
+  message(FATAL_ERROR "allocfuzz list lacks myalloc:\n${_step_output}")
+endif()
+set(_case "${_root}/repro/cases/realloc_grow_into_predecessor.ops")
+step("allocfuzz check --heap=myalloc" "${_project}/build/bin/allocfuzz" check --heap=myalloc
+     "${_case}")
+if(NOT _step_output STREQUAL "PASS ${_case} (ok)\n")
+  message(FATAL_ERROR "allocfuzz check --heap=myalloc: ${_step_output}")
+endif()
 
 # Every seed replays on myalloc without a finding.
 file(GLOB _seeds "${_root}/corpus/heap_fuzzer/*")
