@@ -7,7 +7,9 @@
 #   - the fuzz workflow (configure and build, so the libFuzzer build cannot rot);
 #   - the ClusterFuzzLite build test (ci/cflite_test.sh: .clusterfuzzlite/build.sh with
 #     OSS-Fuzz's variables, each target run on 300 inputs);
-#   - a diff_fuzzer smoke run (free-array, glibc and kr must agree);
+#   - a diff_fuzzer smoke run (every heap, plugins included, must agree);
+#   - a plugin smoke run (each plugin's NAME_fuzzer on 2,000 seeded programs, and
+#     `allocfuzz run --empty oldgnu_fuzzer 5`);
 #   - an AFL++ smoke run (ci/afl_smoke.sh: the afl preset's heap_fuzzer under afl-fuzz, 5 s);
 #   - the corpus tools: `allocfuzz cmin` and `allocfuzz coverage` on the seeds, with a floor on
 #     the heap's line coverage;
@@ -49,7 +51,7 @@ step="ClusterFuzzLite build (ci/cflite_test.sh: .clusterfuzzlite/build.sh as OSS
 echo "ci/test.sh: ${step}"
 bash ci/cflite_test.sh
 
-step="diff smoke (diff_fuzzer: free-array, glibc and kr must agree on 30,000 fuzzed programs)"
+step="diff smoke (diff_fuzzer: every heap, plugins included, must agree on 30,000 fuzzed programs)"
 echo "ci/test.sh: ${step}"
 diff_dir="$(mktemp -d)"
 mkdir "$diff_dir/corpus"
@@ -67,6 +69,32 @@ if [[ $diff_status -ne 0 ]]; then
   false
 fi
 rm -rf "$diff_dir"
+
+step="plugin smoke (each plugin's NAME_fuzzer on 2,000 seeded programs; run --empty oldgnu_fuzzer 5 s)"
+echo "ci/test.sh: ${step}"
+# The plugin targets, as allocfuzz knows them (plugins/, e.g. kr_fuzzer and oldgnu_fuzzer, which
+# compiles only through allocfuzz_add_allocator's options): each is fuzzed from the seeds and
+# must find nothing, and `allocfuzz run` fuzzes one in its own work/ from no corpus.
+plugin_dir="$(mktemp -d)"
+plugin_targets=$(build/fuzz/bin/allocfuzz list | awk '/^  [a-z0-9_]+_fuzzer +heap_fuzzer on the plugin heap / {print $1}')
+[[ -n "$plugin_targets" ]] || { echo "ci/test.sh: allocfuzz list shows no plugin target" >&2; false; }
+for target in $plugin_targets; do
+  mkdir -p "$plugin_dir/$target/corpus"
+  cp corpus/heap_fuzzer/* "$plugin_dir/$target/corpus/"
+  if ! build/fuzz/bin/"$target" -seed=1 -runs=2000 -dict=fuzz/targets/heap_fuzzer.dict -max_len=1024 \
+    -artifact_prefix="$plugin_dir/$target/" "$plugin_dir/$target/corpus" >"$plugin_dir/$target/log" 2>&1; then
+    tail -n 40 "$plugin_dir/$target/log" >&2
+    echo "ci/test.sh: $target found something; its input is in $plugin_dir/$target" >&2
+    false
+  fi
+  echo "  $target: $(grep -E '^Done' "$plugin_dir/$target/log")"
+done
+build/fuzz/bin/allocfuzz run --empty oldgnu_fuzzer 5 2>"$plugin_dir/run.err" | tee "$plugin_dir/run.out" || {
+  cat "$plugin_dir/run.err" >&2
+  echo "ci/test.sh: allocfuzz run --empty oldgnu_fuzzer failed" >&2
+  false
+}
+grep -q "(0 seeds), 0 new artifacts" "$plugin_dir/run.out" || { echo "ci/test.sh: not run from no corpus" >&2; false; }
 
 step="AFL++ smoke (ci/afl_smoke.sh: heap_fuzzer under afl-fuzz for 5 s from the seeds, no crash)"
 echo "ci/test.sh: ${step}"

@@ -10,6 +10,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "fuzz/heaps/plugin_region.h"
 
@@ -108,6 +110,12 @@ class PluginTestedHeap final : public TestedHeap {
   allocfuzz_region api_{};
 };
 
+// The names of the plugins registered, in order (static initializers fill it, before main).
+std::vector<std::string_view>& plugin_names() {
+  static std::vector<std::string_view> names;
+  return names;
+}
+
 // At start-up, before anything runs: stdio is fine here.
 [[noreturn]] void refuse(std::string_view name, const char* why) {
   std::fprintf(stderr, "allocfuzz: cannot register plugin allocator '%.*s': %s\n",
@@ -140,7 +148,10 @@ bool register_plugin_heap(const allocfuzz_allocator* plugin, std::string_view na
   if (!register_heap_kind({plugin->name, description, make})) {
     refuse(name, "a heap of that name is already registered");
   }
+  plugin_names().push_back(plugin->name);
   return true;
 }
+
+const std::vector<std::string_view>& plugin_heap_names() { return plugin_names(); }
 
 }  // namespace allocfuzz

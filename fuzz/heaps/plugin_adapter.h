@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/heaps/tested_heap.h"
@@ -33,6 +34,10 @@ std::unique_ptr<TestedHeap> make_plugin_heap(const allocfuzz_allocator& plugin, 
 // silently failed to appear would be worse than a binary that does not start.
 bool register_plugin_heap(const allocfuzz_allocator* plugin, std::string_view name,
                           std::unique_ptr<TestedHeap> (*make)(PseudoBrk& region));
+
+// The heaps registered by register_plugin_heap, in the order they were (the registry's): each
+// has the fuzz target NAME_fuzzer (cmake/AllocfuzzPlugins.cmake).
+const std::vector<std::string_view>& plugin_heap_names();
 
 }  // namespace allocfuzz
 

@@ -21,6 +21,7 @@ enum class CliFlag : uint8_t {
   kEngine,
   kRandom,
   kSeed,
+  kEmpty,
 };
 
 // A set of flags, one bit per CliFlag.
@@ -30,7 +31,7 @@ constexpr FlagSet flag_bit(CliFlag flag) { return FlagSet{1} << static_cast<unsi
 struct CliFlagRow {
   CliFlag flag;
   std::string_view name;   // as given: --NAME=VALUE, --NAME VALUE (-NAME for one letter)
-  std::string_view value;  // the placeholder in the usage text
+  std::string_view value;  // the placeholder in the usage text; empty for a switch (a bool flag)
   std::string_view help;
 };
 
@@ -54,6 +55,8 @@ inline constexpr CliFlagRow kCliFlags[] = {
     {CliFlag::kEngine, "engine", "libfuzzer|afl", "the fuzzing engine (default libfuzzer)"},
     {CliFlag::kRandom, "random", "N", "a random workload of N operations instead of FILE"},
     {CliFlag::kSeed, "seed", "S", "the random workload's seed (default 1)"},
+    {CliFlag::kEmpty, "empty", "",
+     "fuzz from no corpus: work/TARGET/empty-corpus, emptied first, no seeds (libFuzzer only)"},
 };
 
 // The row named `name`, or nullptr.

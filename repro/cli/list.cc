@@ -12,6 +12,7 @@
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/program/ops.h"
 #include "fuzz/targets/target_contract.h"
+#include "repro/engines/plugin_targets.h"
 #include "repro/tools/exit_status.h"
 #include "repro/tools/program_setup.h"
 
@@ -19,7 +20,7 @@ namespace allocfuzz {
 
 int list_targets_and_heaps() {
   absl::PrintF("fuzz targets (allocfuzz run TARGET):\n");
-  for (const FuzzTarget& target : kFuzzTargets) {
+  for (const FuzzTarget& target : known_fuzz_targets()) {
     absl::PrintF("  %-18s %s\n", std::string(target.name).c_str(),
                  std::string(target.description).c_str());
   }

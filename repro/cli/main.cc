@@ -39,6 +39,7 @@ ABSL_FLAG(std::string, seed, "", "see allocfuzz help");
 ABSL_FLAG(std::string, diff, "", "see allocfuzz help");
 ABSL_FLAG(std::string, root, "", "see allocfuzz help");
 ABSL_FLAG(std::string, engine, "", "see allocfuzz help");
+ABSL_FLAG(bool, empty, false, "see allocfuzz help");
 
 namespace allocfuzz {
 
@@ -175,6 +176,7 @@ int cli_main(int argc, char** argv) {
   call.engine = absl::GetFlag(FLAGS_engine);
   call.random = absl::GetFlag(FLAGS_random);
   call.seed = absl::GetFlag(FLAGS_seed);
+  call.empty = absl::GetFlag(FLAGS_empty);
   return verb->handler(call);
 }
 

@@ -34,6 +34,7 @@ int run_verb(const VerbCall& call) {
   request.libfuzzer_args = call.after_dash;
   request.root = call.root;
   request.settings = call.settings;
+  request.empty = call.empty;
   return run_fuzzer(request);
 }
 

@@ -23,6 +23,7 @@ struct VerbCall {
   std::string engine;    // --engine
   std::string random;    // --random, as given
   std::string seed;      // --seed, as given
+  bool empty = false;    // --empty
 };
 
 // Prints "allocfuzz: MESSAGE" and the pointer to the usage on stderr; returns exit status 2.

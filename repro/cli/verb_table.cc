@@ -29,6 +29,7 @@ constexpr FlagSet kRoot = flag_bit(CliFlag::kRoot);
 constexpr FlagSet kEngine = flag_bit(CliFlag::kEngine);
 constexpr FlagSet kRandom = flag_bit(CliFlag::kRandom);
 constexpr FlagSet kSeed = flag_bit(CliFlag::kSeed);
+constexpr FlagSet kEmpty = flag_bit(CliFlag::kEmpty);
 // What every verb that reads a program file applies to it (program_setup.h).
 constexpr FlagSet kProgramFlags = kHeap | kDiff | kDefect | kRegion;
 // What the verbs that start a fuzz target pass to it (fuzz/targets/target_contract.h); the
@@ -56,7 +57,7 @@ const Verb kVerbs[] = {
      [](const VerbCall& call) {
        return encode_file(call.operands[0], call.out, call.settings.overrides);
      }},
-    {"run", "TARGET [SECONDS]", 1, 2, "LIBFUZZER_ARGS...", kTargetFlags | kEngine,
+    {"run", "TARGET [SECONDS]", 1, 2, "LIBFUZZER_ARGS...", kTargetFlags | kEngine | kEmpty,
      "fuzz on all cores (fuzz build), then minimize what was found; --engine=afl: the same with "
      "afl-fuzz, one instance per core, on the afl build's targets (build/afl/bin/), with "
      "afl-fuzz's arguments after --",
@@ -165,8 +166,8 @@ std::vector<std::string_view> verbs_taking(CliFlag flag) {
 }
 
 std::string flag_entry(const CliFlagRow& row, bool with_verbs) {
-  const std::string spelled =
-      flag_spelling(row) + (row.name.size() == 1 ? " " : "=") + std::string(row.value);
+  std::string spelled = flag_spelling(row);
+  if (!row.value.empty()) spelled += (row.name.size() == 1 ? " " : "=") + std::string(row.value);
   std::string help(row.help);
   if (with_verbs) help += " [" + names_text(verbs_taking(row.flag)) + "]";
   return entry(spelled, help, kFlagColumn);

@@ -90,6 +90,7 @@ int prepare_fuzz_dirs(const std::string& inputs, const FuzzLayout& layout, std::
                         layout.artifact_dir.string(), ec.message());
     return -1;
   }
+  if (inputs.empty()) return 0;
   const fs::path seeds = layout.root / "corpus" / inputs;
   int count = 0;
   if (!fs::is_directory(seeds, ec)) return 0;
@@ -105,6 +106,18 @@ int prepare_fuzz_dirs(const std::string& inputs, const FuzzLayout& layout, std::
     ++count;
   }
   return count;
+}
+
+bool use_empty_corpus(FuzzLayout* layout, std::string* error) {
+  layout->corpus_dir = layout->work_dir / "empty-corpus";
+  std::error_code ec;
+  fs::remove_all(layout->corpus_dir, ec);
+  if (ec) {
+    *error = absl::StrFormat("allocfuzz run: cannot empty %s: %s", layout->corpus_dir.string(),
+                             ec.message());
+    return false;
+  }
+  return true;
 }
 
 std::vector<std::string> read_libfuzzer_options(const fs::path& path) {

@@ -39,6 +39,11 @@ bool find_fuzz_layout(const std::string& target, const std::string& root_flag, F
 // or -1 with a message.
 int prepare_fuzz_dirs(const std::string& inputs, const FuzzLayout& layout, std::string* error);
 
+// `run --empty`: the run's corpus becomes work/TARGET/empty-corpus/, emptied now, and gets no
+// seeds (prepare_fuzz_dirs with `inputs` empty); work/TARGET/corpus/ is left as it is. False
+// with a message when the directory cannot be emptied.
+bool use_empty_corpus(FuzzLayout* layout, std::string* error);
+
 // "-key=value" for each "key = value" in the [libfuzzer] section of a libFuzzer-style
 // .options file; lines starting with '#' or ';' are comments.
 std::vector<std::string> read_libfuzzer_options(const std::filesystem::path& path);

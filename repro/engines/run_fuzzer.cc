@@ -25,6 +25,7 @@
 #include "repro/engines/fuzz_layout.h"
 #include "repro/engines/fuzzer_process.h"
 #include "repro/engines/libfuzzer_log.h"
+#include "repro/engines/plugin_targets.h"
 #include "repro/engines/progress_line.h"
 #include "repro/engines/run_afl.h"
 #include "repro/engines/tool_process.h"
@@ -119,7 +120,11 @@ int run_libfuzzer(const FuzzRunRequest& request, const FuzzTarget& target,
     return kExitBadInput;
   }
   const std::string inputs(target.inputs_of);
-  const int seeds = prepare_fuzz_dirs(inputs, layout, &error);
+  if (request.empty && !use_empty_corpus(&layout, &error)) {
+    absl::FPrintF(stderr, "%s\n", error.c_str());
+    return kExitBadInput;
+  }
+  const int seeds = prepare_fuzz_dirs(request.empty ? "" : inputs, layout, &error);
   if (seeds < 0) {
     absl::FPrintF(stderr, "%s\n", error.c_str());
     return kExitBadInput;
@@ -207,6 +212,13 @@ int run_fuzzer(const FuzzRunRequest& request) {
   // The defect the fuzzer runs with (--defect, else an ALLOCFUZZ_DEFECT it would inherit) is
   // also the one the artifacts are minimized with, and must exist in the heap.
   RunSettings settings = request.settings;
+  if (!settle_target_heap("run", *target, &settings.overrides)) return kExitBadInput;
+  if (request.empty && request.engine == FuzzEngine::kAfl) {
+    absl::FPrintF(stderr,
+                  "allocfuzz run: --empty goes with libFuzzer only: afl-fuzz needs at least one "
+                  "input\n");
+    return kExitBadInput;
+  }
   // --diff goes with diff_fuzzer only, and is what its artifacts are minimized with.
   if (!target->compares_heaps && !settings.overrides.diff.empty()) {
     absl::FPrintF(stderr, "allocfuzz run: --diff goes with diff_fuzzer, not %s\n",

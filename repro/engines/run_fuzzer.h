@@ -16,6 +16,11 @@
 // with it. A live progress line is drawn on stderr; the summary lists each new artifact with its
 // minimized program and the exact replay command. Exit status 1 when anything was found.
 //
+// TARGET is a row of the target table or a plugin's NAME_fuzzer (plugin_targets.h), which fuzzes
+// and minimizes on its own heap in work/NAME_fuzzer/ and artifacts/NAME_fuzzer/. --empty starts
+// from no corpus: libFuzzer grows work/TARGET/empty-corpus/, emptied first, and no seed is copied
+// (work/TARGET/corpus/ is left alone); afl-fuzz needs a first input, so --engine=afl refuses it.
+//
 // --engine=afl runs AFL++ instead, in the same layout: see run_afl.h.
 #ifndef ALLOCFUZZ_REPRO_RUN_FUZZER_H_
 #define ALLOCFUZZ_REPRO_RUN_FUZZER_H_
@@ -46,6 +51,7 @@ struct FuzzRunRequest {
   std::string root;                         // empty: from the binary's path
   RunSettings settings;                     // --heap and --defect go to the fuzzer (ALLOCFUZZ_HEAP,
                                             // ALLOCFUZZ_DEFECT) and to minimize
+  bool empty = false;                       // --empty: from no corpus (use_empty_corpus)
 };
 
 int run_fuzzer(const FuzzRunRequest& request);

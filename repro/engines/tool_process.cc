@@ -14,6 +14,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "repro/engines/plugin_targets.h"
+
 namespace allocfuzz {
 namespace fs = std::filesystem;
 
@@ -103,9 +105,9 @@ TargetEnvironment fuzz_target_environment(const Overrides& overrides) {
 }
 
 const FuzzTarget* find_target_or_complain(std::string_view verb, const std::string& name) {
-  if (const FuzzTarget* target = find_fuzz_target(name)) return target;
+  if (const FuzzTarget* target = find_known_fuzz_target(name)) return target;
   std::string names;
-  for (const FuzzTarget& known : kFuzzTargets) {
+  for (const FuzzTarget& known : known_fuzz_targets()) {
     names += (names.empty() ? "" : ", ") + std::string(known.name);
   }
   absl::FPrintF(stderr, "allocfuzz %s: unknown target '%s' (known: %s)\n", verb, name, names);
@@ -124,7 +126,8 @@ bool check_tool_verb_flags(std::string_view verb, const FuzzTarget& target,
                   target.name);
     return false;
   }
-  return true;
+  Overrides settled = overrides;  // a plugin's target runs its own heap, whatever the default
+  return settle_target_heap(verb, target, &settled);
 }
 
 CorpusSize corpus_size(const fs::path& dir) {

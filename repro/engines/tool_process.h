@@ -40,12 +40,12 @@ std::string find_on_path(const std::vector<std::string>& names);
 // refuse a defect (check_tool_verb_flags), so theirs is always unset.
 TargetEnvironment fuzz_target_environment(const Overrides& overrides);
 
-// The target named `name`, or nullptr after printing "allocfuzz VERB: unknown target 'NAME'
-// (known: ...)" on stderr.
+// The target named `name`, a row of the table or a plugin's NAME_fuzzer (plugin_targets.h), or
+// nullptr after printing "allocfuzz VERB: unknown target 'NAME' (known: ...)" on stderr.
 const FuzzTarget* find_target_or_complain(std::string_view verb, const std::string& name);
 
 // Checks the flags that neither verb takes (--defect; --diff with a target that compares no
-// heaps). False after printing why on stderr.
+// heaps; a --heap other than a plugin target's own). False after printing why on stderr.
 bool check_tool_verb_flags(std::string_view verb, const FuzzTarget& target,
                            const Overrides& overrides);
 

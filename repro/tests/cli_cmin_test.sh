@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 # to end runs (a coverage build, a libFuzzer merge) take a whole preset and are not run here.
 
 test_cmin_and_coverage_usage_errors() {
-  local known="heap_fuzzer, diff_fuzzer, ops_text_fuzzer"
+  local known="heap_fuzzer, diff_fuzzer, ops_text_fuzzer, kr_fuzzer, oldgnu_fuzzer"  # the plugins' last
   run "$AF" cmin
   expect_status 2
   expect_stderr $'allocfuzz: cmin takes TARGET [DIR...] [-o OUT]\n(allocfuzz help for usage)'

@@ -27,9 +27,16 @@ EOF
   diff -u expected.txt out.txt >&2 || fail "diff trace differs"
   run "$AF" replay p.ops
   diff -u expected.txt out.txt >&2 || fail "two diff replays differ"
-  # --diff=all is every registered heap; it overrides the header.
+  # --diff=all is every registered heap, plugins included, in the order of `allocfuzz list`; it
+  # overrides the header.
+  local all
+  all=$("$AF" list | sed -n '/^heaps/,$p' | awk '/^  [a-z]/ {print $1}' | paste -sd, - |
+    sed 's/,/, /g')
+  [[ $all == "free-array, glibc, kr"* ]] || fail "allocfuzz list shows the heaps: $all"
   run "$AF" --diff=all replay p.ops
-  diff -u expected.txt out.txt >&2 || fail "--diff=all is not free-array, glibc, kr"
+  expect_status 0
+  expect_stdout_line "diff: $all"
+  expect_stdout_line "ok: 7 operations, the heaps agree ($all)"
 }
 
 test_diff_finds_a_divergence_and_minimizes_it() {

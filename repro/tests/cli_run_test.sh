@@ -14,7 +14,7 @@ test_run_outside_a_fuzz_build_says_how_to_get_one() {
   grep -q "build the fuzz preset: cmake --workflow --preset fuzz" err.txt || { show; fail "no hint"; }
   run "$AF" run no_such_fuzzer
   expect_status 2
-  expect_stderr "allocfuzz run: unknown target 'no_such_fuzzer' (known: heap_fuzzer, diff_fuzzer, ops_text_fuzzer)"
+  expect_stderr "allocfuzz run: unknown target 'no_such_fuzzer' (known: heap_fuzzer, diff_fuzzer, ops_text_fuzzer, kr_fuzzer, oldgnu_fuzzer)"
   run "$AF" run heap_fuzzer soon
   expect_status 2
 }
