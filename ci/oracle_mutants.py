@@ -31,7 +31,7 @@ MUTANTS = [
      "order_[at].offset < end) other = at;", "order_[at].offset + 1 < end) other = at;",
      "one shared byte with the block above is not an overlap"),
     ("zero-block-no-byte", "fuzz/oracle/shadow.cc",
-     "size_t end = o + (requested == 0 ? 1 : requested);", "size_t end = o + requested;",
+     "size_t bytes = n == 0 ? 1 : n;", "size_t bytes = n;",
      "a zero-byte block occupies no byte"),
     ("past-break-by-one", "fuzz/oracle/shadow.cc",
      "o > brk || requested > brk - o) {", "o > brk || requested > brk - o + 1) {",
@@ -91,6 +91,9 @@ MUTANTS = [
      "bool overflow = is_calloc && __builtin_mul_overflow(op.args[0], op.args[1], &bytes);",
      "bool overflow = is_calloc && __builtin_mul_overflow(op.args[0], op.args[1], &bytes) && 0;",
      "a calloc whose product overflows is not judged"),
+    ("end-wraps", "fuzz/oracle/shadow.cc",
+     "return bytes > SIZE_MAX - o ? SIZE_MAX : o + bytes;", "return o + bytes;",
+     "a block whose end wraps past the top of the address space overlaps nothing"),
 ]
 
 

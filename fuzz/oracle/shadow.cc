@@ -21,6 +21,15 @@ Finding shadow_finding(ShadowKind kind, size_t offset, std::string message) {
   return f;
 }
 
+// One past the last byte of a block of `n` bytes at position `o`, for the comparisons of
+// blocks: a zero-byte block is the one byte at its address, and an end past the top of the
+// address space is the top (a region-less heap may return a block for a request near 2^64;
+// o + n would wrap to a small end and such a block would overlap nothing).
+size_t block_end(size_t o, size_t n) {
+  size_t bytes = n == 0 ? 1 : n;
+  return bytes > SIZE_MAX - o ? SIZE_MAX : o + bytes;
+}
+
 // What a corrupted word at `p + at` says about where it came from: a pattern word of an
 // allocation that existed (ids below `next_id`) names its owner; anything else is shown raw.
 // Only the bytes below `p + readable` are read: those of the block or span the byte is in, and
@@ -146,13 +155,13 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
                                             where, requested, offset_string(brk)));
     }
   }
-  size_t end = o + (requested == 0 ? 1 : requested);
+  size_t end = block_end(o, requested);
   // The live block starting at or below o that reaches past o, or one starting inside.
   size_t at = lower_bound(o);
   size_t other = SIZE_MAX;  // index in order_ of the live block it overlaps
   if (at > 0) {
     const SlotState& prev = slots_[order_[at - 1].slot];
-    size_t prev_end = order_[at - 1].offset + (prev.requested == 0 ? 1 : prev.requested);
+    size_t prev_end = block_end(order_[at - 1].offset, prev.requested);
     if (prev_end > o) other = at - 1;
   }
   if (other == SIZE_MAX && at < order_.size() && order_[at].offset < end) other = at;

@@ -233,7 +233,10 @@ class PartlyClearedCallocHeap final : public WrongFreeArrayHeap {
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
   void* calloc(size_t count, size_t size) override {
     size_t total;
-    if (__builtin_mul_overflow(count, size, &total)) return nullptr;
+    if (__builtin_mul_overflow(count, size, &total)) {
+      errno = ENOMEM;  // a refusal as the C library's: wrong only where the row says
+      return nullptr;
+    }
     auto* p = static_cast<char*>(inner_.malloc(total));
     if (p == nullptr) return nullptr;
     size_t cleared = kCleared == 0 ? (total == 0 ? 0 : total - 1) : kCleared;

@@ -29,6 +29,11 @@
     GlibcOverlapAboveHeap, 1, "malloc s0 24\nmalloc s1 17\n", \
     "block of 17 bytes overlaps live block s0 of 24 bytes", \
     "overlap: the new block's last byte is the first byte of the live block above it") \
+  X("wrong-glibc-overlap-huge", "overlap", "", \
+    GlibcOverlapAboveHeap, 1, "malloc s0 4\nmalloc s1 18446744073709551607\n", \
+    "block of 18446744073709551607 bytes overlaps live block s0 of 4 bytes", \
+    "overlap: a block for a request near 2^64, 16 bytes below a live one; its end is past the " \
+    "top of the address space, not the small value o + n wraps to") \
   X("wrong-glibc-overlap-zero-inside", "overlap", "", \
     GlibcZeroInsideHeap, 1, "malloc s0 24\nmalloc s1 0\n", \
     "block of 0 bytes overlaps live block s0 of 24 bytes", \
