@@ -19,7 +19,7 @@ namespace {
 bool write_artifact_program(const std::string& artifact, const Overrides& overrides,
                             std::string* program_path, std::string* error) {
   InputFile input;
-  if (!load_fuzzer_input(artifact, &input, error)) return false;
+  if (!load_fuzzer_input(artifact, &input, error, load_options(overrides))) return false;
   apply_overrides(overrides, &input.program);
   *program_path = artifact + ".ops";
   return write_file_bytes(*program_path, print_ops_text(input.program), error);
