@@ -14,7 +14,7 @@ namespace allocfuzz {
 namespace {
 
 // The program the fuzzer ran, as canonical text next to the artifact (ARTIFACT.ops): the
-// artifact may end in a cut-off operation (which the fuzzer drops and the tools refuse), or
+// artifact may end in a cut-off operation (which the fuzzer and the tools drop), or
 // even begin like a text file. False with a message.
 bool write_artifact_program(const std::string& artifact, const Overrides& overrides,
                             std::string* program_path, std::string* error) {
