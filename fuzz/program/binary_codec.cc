@@ -165,22 +165,26 @@ bool slot_varint(Reader& in, uint64_t base, uint32_t* slot) {
   return true;
 }
 
-// A repeat's count and step (FORMAT.md, "Repeat"); a single operation is {1, 0}.
+// A repeat's count and step (FORMAT.md, "Repeat"); a single operation is {1, 0, false}.
 struct Repeat {
   uint64_t count = 1;
   uint32_t step = 0;
+  bool repeated = false;  // from the repeat form: its count is taken from the budget
 };
 
 // One item from the reader. `allow_repeat` is false for the operation a repeat applies to: a
 // repeat of a repeat is nothing, as a reserved value is.
 Item decode_op(Reader& in, Op* op, Repeat* repeat, const char** cut, bool allow_repeat = true) {
+  // *cut names the item from its first byte on (the caller never asks before that byte).
   uint8_t c;
-  *cut = "extended operation";
+  *cut = "operation";
   if (!in.byte(&c)) return Item::kCut;
   op->slot = 0;
   const OpInfo* info = &op_info(*kPrimaryMap[c & 0x0F]);
   const unsigned high = c >> 4;
-  if (!info->has_slot && high == kHighNibbleMore) {
+  const bool escape = !info->has_slot && high == kHighNibbleMore;
+  *cut = escape ? "extended operation" : info->name;
+  if (escape) {
     // The escape: the operation is the extension byte's row; its slot, if any, is a varint.
     uint8_t e;
     if (!in.byte(&e)) return Item::kCut;
@@ -196,6 +200,7 @@ Item decode_op(Reader& in, Op* op, Repeat* repeat, const char** cut, bool allow_
       const Item item = decode_op(in, op, &inner, &inner_cut, /*allow_repeat=*/false);
       if (item != Item::kOp) return item;  // kCut keeps *cut: the repeat is what was cut
       repeat->count = count < kMaxRepeat ? count : kMaxRepeat;
+      repeat->repeated = true;
       repeat->step = static_cast<uint32_t>(step % kMaxSlots);
       return Item::kOp;
     }
@@ -205,14 +210,12 @@ Item decode_op(Reader& in, Op* op, Repeat* repeat, const char** cut, bool allow_
     *cut = info->name;
     if (info->has_slot && !slot_varint(in, 0, &op->slot)) return Item::kCut;
   } else if (info->has_slot) {
-    *cut = info->name;
     if (high < kSlotInOpcode) {
       op->slot = high;
     } else if (!slot_varint(in, kSlotInOpcode, &op->slot)) {
       return Item::kCut;
     }
   }
-  *cut = info->name;
   op->kind = info->kind;
   for (size_t i = 0; i < 2; ++i) {
     if (!in.operand(info->args[i], &op->args[i])) return Item::kCut;
@@ -301,6 +304,7 @@ DecodeStatus decode_binary(const uint8_t* data, size_t size, Program* out,
     out->header.limit = limit;
   }
 
+  uint64_t budget = kRepeatBudget;  // what repeats may still expand to
   while (!in.at_end() && out->ops.size() < kMaxOps) {
     const size_t start = in.pos();
     Op op;
@@ -308,6 +312,10 @@ DecodeStatus decode_binary(const uint8_t* data, size_t size, Program* out,
     const char* cut = nullptr;
     switch (decode_op(in, &op, &repeat, &cut)) {
       case Item::kOp:
+        if (repeat.repeated) {
+          repeat.count = repeat.count < budget ? repeat.count : budget;
+          budget -= repeat.count;
+        }
         if (left_out(options.left_out, op.kind)) {
           status.skipped += repeat.count;
           break;
@@ -369,12 +377,15 @@ std::vector<uint8_t> encode_binary(const Program& program) {
   if (header.limit) put_varint(*header.limit, &out);
 
   const std::vector<Op>& ops = program.ops;
+  uint64_t budget = kRepeatBudget;  // as the decoder counts it
   for (size_t i = 0; i < ops.size();) {
     const Op& op = ops[i];
     const OpInfo& info = op_info(op.kind);
     const Repeat run = run_at(ops, i);
     i += run.count;
-    if (run.count >= kMinRepeatRun) {
+    // A run the budget cannot hold whole is written operation by operation.
+    if (run.count >= kMinRepeatRun && run.count <= budget) {
+      budget -= run.count;
       out.push_back(kEscapeCanonical);
       out.push_back(kRepeatExtended);
       put_varint(run.count, &out);

@@ -20,9 +20,13 @@ std::span<const uint64_t> edge_sizes();
 
 // A repeat (FORMAT.md, "Repeat"): the next operation COUNT times, its slot advancing by STEP.
 // COUNT is at most kMaxRepeat (larger counts are taken as kMaxRepeat); runs of at least
-// kMinRepeatRun operations are what the encoder writes as a repeat.
+// kMinRepeatRun operations are what the encoder writes as a repeat. The repeats of one input
+// expand to at most kRepeatBudget operations in all (a repeat past it expands to what is left),
+// so that a fuzzer input stays cheap to run: a few dozen bytes could otherwise ask for 100,000
+// operations.
 inline constexpr uint64_t kMaxRepeat = kMaxSlots;
 inline constexpr size_t kMinRepeatRun = 32;
+inline constexpr uint64_t kRepeatBudget = 4096;
 
 // What decoding leaves to the caller. The fuzz targets read nothing of it; the command line
 // says each in one line (describe_truncation, describe_skipped).

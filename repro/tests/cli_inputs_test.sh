@@ -131,6 +131,11 @@ test_a_binary_read_with_ops_skips_those_families_as_the_fuzzer_does() {
   expect_stderr "allocfuzz: note: p.bin: 3 operations of left-out families (-foreign,-fail-grow) were skipped, as the fuzzer skips them"
   printf '%s\n' '# allocfuzz ops v1' '# ops: -foreign,-fail-grow' 'malloc s0 8' 'malloc s1 8' >expected.txt
   diff -u expected.txt out.txt >&2 || fail "fmt --ops did not skip the families"
+  # encode says that the binary does not keep the header, and how to get it back.
+  cp out.txt left_out.ops
+  run "$AF" encode left_out.ops -o left_out.bin
+  expect_status 0
+  expect_stderr "allocfuzz: note: left_out.ops: the binary does not keep '# ops: -foreign,-fail-grow'; replay it with --ops=-foreign,-fail-grow, and fuzz with ALLOCFUZZ_OPS=-foreign,-fail-grow"
   run "$AF" --ops=-foreign replay p.bin
   expect_status 0
   expect_stdout_line "allocfuzz: note: p.bin: 2 operations of left-out families (-foreign) were skipped, as the fuzzer skips them"
