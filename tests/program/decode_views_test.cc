@@ -304,7 +304,7 @@ TEST(DecodeViews, RepeatsShareABudgetAndTheEncoderKeepsToIt) {
   const Decoded back = decode(encoded);
   EXPECT_EQ(back.program, p);
   EXPECT_EQ(encode_binary(back.program), encoded);
-  EXPECT_GT(encoded.size(), 1024u);  // the fifth run is written out
+  EXPECT_GT(encoded.size(), 1024u);                  // the fifth run is written out
   EXPECT_LT(encoded.size(), 1024u * 3 + 4 * 6 + 2);  // at most 3 bytes per free
 }
 
