@@ -114,10 +114,12 @@ test_an_unknown_family_is_a_usage_error() {
   done
   run "$AF" --ops=foreign fmt p.ops
   expect_status 2
-  run env ALLOCFUZZ_OPS=-nope "$bin/heap_fuzzer" p.ops
-  expect_status 2
-  grep -qxF "heap_fuzzer: ALLOCFUZZ_OPS: unknown operation family 'nope' (families: api, fill, check, foreign, fail-grow)" err.txt ||
-    { show; fail "heap_fuzzer did not name the bad family"; }
+  for target in heap_fuzzer diff_fuzzer; do
+    run env ALLOCFUZZ_OPS=-nope "$bin/$target" p.ops
+    expect_status 2
+    grep -qxF "$target: ALLOCFUZZ_OPS: unknown operation family 'nope' (families: api, fill, check, foreign, fail-grow)" err.txt ||
+      { show; fail "$target did not name the bad family"; }
+  done
 }
 
 # A binary read with --ops skips what the fuzzer with ALLOCFUZZ_OPS skips, says so once, and
