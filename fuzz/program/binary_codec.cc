@@ -19,8 +19,11 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "fuzz/program/families.h"
 #include "fuzz/program/opcodes.h"
 #include "fuzz/program/ops.h"
 
@@ -148,9 +151,9 @@ class Reader {
 
 // What one item of the input decoded to.
 enum class Item {
-  kOp,        // an operation, in *op
+  kOp,        // an operation, in *op, `repeat` times
   kReserved,  // an escape with a reserved extension value: nothing (FORMAT.md, "Opcodes")
-  kCut,       // the bytes ran out (*op is then unspecified)
+  kCut,       // the bytes ran out (*op is then unspecified); *cut says inside what
 };
 
 // Reads a slot-ext-style varint and takes `base + ext` modulo kMaxSlots. The sum may wrap mod
@@ -162,20 +165,49 @@ bool slot_varint(Reader& in, uint64_t base, uint32_t* slot) {
   return true;
 }
 
-// One item from the reader.
-Item decode_op(Reader& in, Op* op) {
+// A repeat's count and step (FORMAT.md, "Repeat"); a single operation is {1, 0, false}.
+struct Repeat {
+  uint64_t count = 1;
+  uint32_t step = 0;
+  bool repeated = false;  // from the repeat form: its count is taken from the budget
+};
+
+// One item from the reader. `allow_repeat` is false for the operation a repeat applies to: a
+// repeat of a repeat is nothing, as a reserved value is.
+Item decode_op(Reader& in, Op* op, Repeat* repeat, const char** cut, bool allow_repeat = true) {
+  // *cut names the item from its first byte on (the caller never asks before that byte).
   uint8_t c;
+  *cut = "operation";
   if (!in.byte(&c)) return Item::kCut;
   op->slot = 0;
   const OpInfo* info = &op_info(*kPrimaryMap[c & 0x0F]);
   const unsigned high = c >> 4;
-  if (!info->has_slot && high == kHighNibbleMore) {
+  const bool escape = !info->has_slot && high == kHighNibbleMore;
+  *cut = escape ? "extended operation" : info->name;
+  if (escape) {
     // The escape: the operation is the extension byte's row; its slot, if any, is a varint.
     uint8_t e;
     if (!in.byte(&e)) return Item::kCut;
+    if (e == kRepeatExtended) {
+      // A repeat of a repeat: the inner escape and 0xFF are nothing, and so is the outer one.
+      if (!allow_repeat) return Item::kReserved;
+      *cut = "repeat";
+      uint64_t count;
+      uint64_t step;
+      if (!in.varint(&count) || !in.varint(&step)) return Item::kCut;
+      Repeat inner;
+      const char* inner_cut = nullptr;
+      const Item item = decode_op(in, op, &inner, &inner_cut, /*allow_repeat=*/false);
+      if (item != Item::kOp) return item;  // kCut keeps *cut: the repeat is what was cut
+      repeat->count = count < kMaxRepeat ? count : kMaxRepeat;
+      repeat->repeated = true;
+      repeat->step = static_cast<uint32_t>(step % kMaxSlots);
+      return Item::kOp;
+    }
     const std::optional<OpKind> kind = kExtendedMap[e];
     if (!kind) return Item::kReserved;
     info = &op_info(*kind);
+    *cut = info->name;
     if (info->has_slot && !slot_varint(in, 0, &op->slot)) return Item::kCut;
   } else if (info->has_slot) {
     if (high < kSlotInOpcode) {
@@ -218,15 +250,35 @@ void put_size(uint64_t size, std::vector<uint8_t>* out) {
   put_varint(size, out);
 }
 
+// The run of operations that starts at ops[i]: the longest (at most kMaxRepeat) in which each
+// is ops[i] with the slot advanced by the same step (mod kMaxSlots; 0 for slotless rows).
+Repeat run_at(const std::vector<Op>& ops, size_t i) {
+  Repeat run;
+  if (i + 1 >= ops.size()) return run;
+  const Op& first = ops[i];
+  const bool has_slot = op_info(first.kind).has_slot;
+  const uint32_t step = has_slot ? (ops[i + 1].slot + kMaxSlots - first.slot) % kMaxSlots : 0;
+  Op next = first;
+  while (i + run.count < ops.size() && run.count < kMaxRepeat) {
+    if (has_slot) next.slot = (next.slot + step) % kMaxSlots;
+    if (!(ops[i + run.count] == next)) break;
+    ++run.count;
+  }
+  run.step = step;
+  return run;
+}
+
 }  // namespace
 
 std::span<const uint64_t> edge_sizes() { return kEdges; }
 
-DecodeStatus decode_binary(const uint8_t* data, size_t size, Program* out) {
+DecodeStatus decode_binary(const uint8_t* data, size_t size, Program* out,
+                           const DecodeOptions& options) {
   // Reset everything, keeping capacity. "free-array" fits in any std::string's inline buffer,
   // and assignment never shrinks, so none of this allocates.
   out->header.placement = Placement::kHigh;
   out->header.limit.reset();
+  out->header.left_out = options.left_out;
   out->header.heap.assign(kDefaultHeap);
   out->header.defect.clear();
   out->header.expect.reset();
@@ -243,24 +295,74 @@ DecodeStatus decode_binary(const uint8_t* data, size_t size, Program* out) {
     // and the input is reported truncated where the limit began.
     const size_t start = in.pos();
     uint64_t limit;
-    if (!in.varint(&limit)) return DecodeStatus{true, start};
+    if (!in.varint(&limit)) {
+      status.truncated = true;
+      status.truncated_at = start;
+      status.cut = "limit";
+      return status;
+    }
     out->header.limit = limit;
   }
 
+  uint64_t budget = kRepeatBudget;  // what repeats may still expand to
   while (!in.at_end() && out->ops.size() < kMaxOps) {
     const size_t start = in.pos();
     Op op;
-    switch (decode_op(in, &op)) {
+    Repeat repeat;
+    const char* cut = nullptr;
+    switch (decode_op(in, &op, &repeat, &cut)) {
       case Item::kOp:
-        out->ops.push_back(op);
+        if (repeat.repeated) {
+          repeat.count = repeat.count < budget ? repeat.count : budget;
+          budget -= repeat.count;
+        }
+        if (left_out(options.left_out, op.kind)) {
+          status.skipped += repeat.count;
+          break;
+        }
+        for (uint64_t i = 0; i < repeat.count && out->ops.size() < kMaxOps; ++i) {
+          out->ops.push_back(op);
+          if (op_info(op.kind).has_slot) op.slot = (op.slot + repeat.step) % kMaxSlots;
+        }
         break;
       case Item::kReserved:
         break;
       case Item::kCut:
-        return DecodeStatus{true, start};  // the partial op is dropped
+        status.truncated = true;  // the partial item is dropped
+        status.truncated_at = start;
+        status.cut = cut;
+        return status;
     }
   }
   return status;
+}
+
+std::string describe_truncation(const DecodeStatus& status, size_t size) {
+  if (!status.truncated) return "";
+  if (status.truncated_at >= size) {
+    // Only a limit can begin at the end: the config byte announced it, and no byte followed.
+    return "the limit that byte 0 announces is missing, dropped as the fuzzer drops it (no limit)";
+  }
+  const size_t last = size > status.truncated_at ? size - 1 : status.truncated_at;
+  std::string where =
+      last == status.truncated_at
+          ? "byte " + std::to_string(status.truncated_at) + " is"
+          : "bytes " + std::to_string(status.truncated_at) + ".." + std::to_string(last) + " are";
+  const std::string_view what = status.cut != nullptr ? status.cut : "operation";
+  if (what == "limit") {
+    return where + " an incomplete limit, dropped as the fuzzer drops it (no limit)";
+  }
+  return where + " an incomplete last operation (" + std::string(what) +
+         "), dropped as the fuzzer drops " + (last == status.truncated_at ? "it" : "them");
+}
+
+std::string describe_skipped(const DecodeStatus& status, FamilySet left_out) {
+  if (status.skipped == 0) return "";
+  return std::to_string(status.skipped) +
+         (status.skipped == 1 ? " operation of a left-out family ("
+                              : " operations of left-out families (") +
+         format_family_list(left_out) + ") " + (status.skipped == 1 ? "was" : "were") +
+         " skipped, as the fuzzer skips them";
 }
 
 std::vector<uint8_t> encode_binary(const Program& program) {
@@ -274,8 +376,23 @@ std::vector<uint8_t> encode_binary(const Program& program) {
   out.push_back(config);
   if (header.limit) put_varint(*header.limit, &out);
 
-  for (const Op& op : program.ops) {
+  const std::vector<Op>& ops = program.ops;
+  uint64_t budget = kRepeatBudget;  // as the decoder counts it
+  for (size_t i = 0; i < ops.size();) {
+    const Op& op = ops[i];
     const OpInfo& info = op_info(op.kind);
+    const Repeat run = run_at(ops, i);
+    i += run.count;
+    // A run the budget cannot hold whole is written operation by operation.
+    if (run.count >= kMinRepeatRun && run.count <= budget) {
+      budget -= run.count;
+      out.push_back(kEscapeCanonical);
+      out.push_back(kRepeatExtended);
+      put_varint(run.count, &out);
+      put_varint(run.step, &out);
+    } else {
+      i -= run.count - 1;  // a short run is written op by op
+    }
     const CanonicalOpcode opcode = canonical_opcode(op.kind);
     // A valid program's slots are below kMaxSlots; anything else would not come back.
     assert(!info.has_slot || op.slot < kMaxSlots);

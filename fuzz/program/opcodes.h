@@ -31,6 +31,10 @@ inline constexpr uint8_t kEscapeCanonical = kEscapeFirst;  // what the encoder w
 // Room to grow: adding this many extended rows must still be possible.
 inline constexpr unsigned kMinFreeExtended = 16;
 
+// The extension value of the repeat form (FORMAT.md, "Repeat"): not an operation but a count
+// and a step for the operation after it. No row may take it.
+inline constexpr uint8_t kRepeatExtended = 0xFF;
+
 namespace opcodes_detail {
 
 // How many rows of `space` hold `value`.
@@ -68,7 +72,9 @@ constexpr bool extended_disjoint() {
 
 constexpr unsigned free_extended() {
   unsigned n = 0;
-  for (unsigned v = 0; v < kExtendedValues; ++v) n += holders(OpcodeSpace::kExtended, v) == 0;
+  for (unsigned v = 0; v < kExtendedValues; ++v) {
+    n += v != kRepeatExtended && holders(OpcodeSpace::kExtended, v) == 0;
+  }
   return n;
 }
 
@@ -90,13 +96,15 @@ static_assert(opcodes_detail::primary_covered_once(),
               "every primary opcode value 0x0-0xF belongs to exactly one row of ALLOCFUZZ_OPS");
 static_assert(opcodes_detail::extended_disjoint(),
               "two rows of ALLOCFUZZ_OPS share an extended opcode value");
+static_assert(opcodes_detail::holders(OpcodeSpace::kExtended, kRepeatExtended) == 0,
+              "the repeat form's extension value 0xFF belongs to no row of ALLOCFUZZ_OPS");
 static_assert(opcodes_detail::free_extended() >= kMinFreeExtended,
               "fewer than 16 extended opcode values are free: time for a second escape");
 
 // c & 15 -> its row (every value has one).
 inline constexpr std::array<std::optional<OpKind>, kPrimaryValues> kPrimaryMap =
     opcodes_detail::make_map<kPrimaryValues>(OpcodeSpace::kPrimary);
-// Extension byte -> its row, or nullopt: reserved (decodes to nothing).
+// Extension byte -> its row, or nullopt: reserved (decodes to nothing), or kRepeatExtended.
 inline constexpr std::array<std::optional<OpKind>, kExtendedValues> kExtendedMap =
     opcodes_detail::make_map<kExtendedValues>(OpcodeSpace::kExtended);
 

@@ -52,27 +52,67 @@ constexpr OpcodeValues extended(uint8_t first, uint8_t last) {
   return {OpcodeSpace::kExtended, first, last};
 }
 
-// X(enumerator, name in .ops text, takes a slot, first operand, second operand,
+// Families of operations: what a run or a program can leave out (`# ops: -foreign`, `--ops=`,
+// ALLOCFUZZ_OPS), so that a user fuzzes the plain API first and adds fault injection after.
+// X(enumerator, name, what it holds). Every operation is of exactly one family (the column of
+// ALLOCFUZZ_OPS below); the header settings (placement, limit) are no operations and no family.
+// clang-format off
+#define ALLOCFUZZ_FAMILIES(X)                                                                  \
+  X(kApi, "api", "malloc, calloc, realloc and free: the allocator's API")                      \
+  X(kFill, "fill", "fill: the user rewrites a block's requested range")                        \
+  X(kCheck, "check", "check: a full heap check at that point")                                 \
+  X(kForeign, "foreign", "foreign-grow and foreign-release: another party moves the break")    \
+  X(kFailGrow, "fail-grow", "fail-grow: the next break growths fail with ENOMEM")
+// clang-format on
+
+enum class Family : uint8_t {
+#define ALLOCFUZZ_X(e, name, what) e,
+  ALLOCFUZZ_FAMILIES(ALLOCFUZZ_X)
+#undef ALLOCFUZZ_X
+};
+
+struct FamilyInfo {
+  Family family;
+  const char* name;
+  const char* what;
+};
+
+inline constexpr FamilyInfo kFamilies[] = {
+#define ALLOCFUZZ_X(e, name, what) {Family::e, name, what},
+    ALLOCFUZZ_FAMILIES(ALLOCFUZZ_X)
+#undef ALLOCFUZZ_X
+};
+inline constexpr size_t kFamilyCount = sizeof kFamilies / sizeof kFamilies[0];
+
+// A set of families, one bit each (bit i: kFamilies[i]); used for the families left out.
+using FamilySet = uint8_t;
+static_assert(kFamilyCount <= 8, "FamilySet has a bit per family");
+constexpr FamilySet family_bit(Family family) {
+  return static_cast<FamilySet>(1u << static_cast<unsigned>(family));
+}
+
+// X(enumerator, name in .ops text, family (an enumerator of ALLOCFUZZ_FAMILIES), takes a slot,
+//   first operand, second operand,
 //   opcode values (never change those of an existing row: every corpus depends on them; a new
 //   operation takes free values of the extended space, e.g. extended(0x00, 0x03)),
 //   the operands' names in messages ("calloc needs 3 operands (slot, count, size)"))
 // fuzz/program/opcodes.h checks at compile time that the values are disjoint and cover the
 // primary space; tests/program/binary_format_v2_test.cc pins every byte's meaning.
 // clang-format off
-#define ALLOCFUZZ_OPS(X)                                                                          \
-  X(kMalloc, "malloc", true, Arg::kSize, Arg::kNone, primary(0x0, 0x3), "size", "")               \
-  X(kCalloc, "calloc", true, Arg::kSize, Arg::kSize, primary(0x4, 0x4), "count", "size")          \
-  X(kRealloc, "realloc", true, Arg::kSize, Arg::kNone, primary(0x5, 0x7), "size", "")             \
-  X(kFree, "free", true, Arg::kNone, Arg::kNone, primary(0x8, 0xA), "", "")                       \
-  X(kFill, "fill", true, Arg::kNone, Arg::kNone, primary(0xB, 0xB), "", "")                       \
-  X(kCheck, "check", false, Arg::kNone, Arg::kNone, primary(0xC, 0xC), "", "")                    \
-  X(kForeignGrow, "foreign-grow", false, Arg::kSize, Arg::kNone, primary(0xD, 0xD), "size", "")   \
-  X(kForeignRelease, "foreign-release", false, Arg::kNone, Arg::kNone, primary(0xE, 0xE), "", "") \
-  X(kFailGrow, "fail-grow", false, Arg::kCount, Arg::kNone, primary(0xF, 0xF), "count", "")
+#define ALLOCFUZZ_OPS(X)                                                                                    \
+  X(kMalloc, "malloc", kApi, true, Arg::kSize, Arg::kNone, primary(0x0, 0x3), "size", "")                   \
+  X(kCalloc, "calloc", kApi, true, Arg::kSize, Arg::kSize, primary(0x4, 0x4), "count", "size")              \
+  X(kRealloc, "realloc", kApi, true, Arg::kSize, Arg::kNone, primary(0x5, 0x7), "size", "")                 \
+  X(kFree, "free", kApi, true, Arg::kNone, Arg::kNone, primary(0x8, 0xA), "", "")                           \
+  X(kFill, "fill", kFill, true, Arg::kNone, Arg::kNone, primary(0xB, 0xB), "", "")                          \
+  X(kCheck, "check", kCheck, false, Arg::kNone, Arg::kNone, primary(0xC, 0xC), "", "")                      \
+  X(kForeignGrow, "foreign-grow", kForeign, false, Arg::kSize, Arg::kNone, primary(0xD, 0xD), "size", "")   \
+  X(kForeignRelease, "foreign-release", kForeign, false, Arg::kNone, Arg::kNone, primary(0xE, 0xE), "", "") \
+  X(kFailGrow, "fail-grow", kFailGrow, false, Arg::kCount, Arg::kNone, primary(0xF, 0xF), "count", "")
 // clang-format on
 
 enum class OpKind : uint8_t {
-#define ALLOCFUZZ_X(e, name, slot, a0, a1, opcodes, n0, n1) e,
+#define ALLOCFUZZ_X(e, name, family, slot, a0, a1, opcodes, n0, n1) e,
   ALLOCFUZZ_OPS(ALLOCFUZZ_X)
 #undef ALLOCFUZZ_X
 };
@@ -80,6 +120,7 @@ enum class OpKind : uint8_t {
 struct OpInfo {
   OpKind kind;
   const char* name;
+  Family family;
   bool has_slot;
   Arg args[2];
   OpcodeValues opcodes;
@@ -87,8 +128,8 @@ struct OpInfo {
 };
 
 inline constexpr OpInfo kOps[] = {
-#define ALLOCFUZZ_X(e, name, slot, a0, a1, opcodes, n0, n1) \
-  {OpKind::e, name, slot, {a0, a1}, opcodes, {n0, n1}},
+#define ALLOCFUZZ_X(e, name, family, slot, a0, a1, opcodes, n0, n1) \
+  {OpKind::e, name, Family::family, slot, {a0, a1}, opcodes, {n0, n1}},
     ALLOCFUZZ_OPS(ALLOCFUZZ_X)
 #undef ALLOCFUZZ_X
 };
@@ -125,7 +166,10 @@ inline constexpr std::string_view kDefaultHeap = "free-array";
 // exist only in text.
 struct ProgramHeader {
   Placement placement = Placement::kHigh;
-  std::optional<uint64_t> limit;   // `# limit: BYTES` — the region's break may not pass it
+  std::optional<uint64_t> limit;  // `# limit: BYTES` — the region's break may not pass it
+  // `# ops: -FAMILY,...`: the families this program leaves out; none of its operations is of
+  // one of them. Binary does not carry it: the decoder is told (DecodeOptions) and sets it.
+  FamilySet left_out = 0;
   std::string heap{kDefaultHeap};  // `# heap: NAME`
   std::string defect;              // `# defect: NAME` (empty: none)
   // `# diff: all` or `# diff: NAME NAME...`: run on several heaps and compare them

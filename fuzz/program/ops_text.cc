@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "fuzz/program/families.h"
+
 namespace allocfuzz {
 namespace {
 
@@ -71,6 +73,9 @@ class Tokens {
     rest_ = rest_.substr(end);
     return token;
   }
+
+  // What next() has not taken yet.
+  std::string_view rest() const { return rest_; }
 
  private:
   std::string_view rest_;
@@ -191,6 +196,38 @@ std::optional<std::string> parse_op(std::string_view code, Op* op) {
   return std::nullopt;
 }
 
+// `repeat COUNT STEP` in front of an operation (FORMAT.md, "Repeat"): the operation COUNT
+// times, its slot advancing by STEP. Removes the prefix from *code; without one, {1, 0}.
+struct Repeat {
+  uint64_t count = 1;
+  uint32_t step = 0;
+};
+
+std::optional<std::string> parse_repeat(std::string_view* code, Repeat* repeat) {
+  constexpr std::string_view kRepeat = "repeat";
+  Tokens tokens(*code);
+  if (tokens.next() != kRepeat) return std::nullopt;
+  const std::string_view count_token = tokens.next();
+  const std::string_view step_token = tokens.next();
+  if (step_token.empty()) return std::string{"repeat needs a count, a step and an operation"};
+  uint64_t count = 0;
+  uint64_t step = 0;
+  if (auto error = parse_number_or_error(count_token, "repeat count", &count)) return error;
+  if (auto error = parse_number_or_error(step_token, "repeat step", &step)) return error;
+  if (count == 0 || count > kMaxSlots) {
+    return "repeat count " + std::to_string(count) + " is not in 1.." + std::to_string(kMaxSlots);
+  }
+  if (step >= kMaxSlots) {
+    return "repeat step " + std::to_string(step) + " is not in 0.." + std::to_string(kMaxSlots - 1);
+  }
+  repeat->count = count;
+  repeat->step = static_cast<uint32_t>(step);
+  *code = tokens.rest();
+  if (Tokens(*code).next().empty()) return std::string{"repeat needs an operation after its step"};
+  if (Tokens(*code).next() == kRepeat) return std::string{"a repeat cannot repeat a repeat"};
+  return std::nullopt;
+}
+
 // Heap, defect and violation names are one token of printable ASCII, so that they print back
 // as they were read (blanks, '#' and control bytes cannot reach here; bytes >= 0x80 can).
 std::optional<std::string> check_name(std::string_view token, const char* what) {
@@ -203,7 +240,7 @@ std::optional<std::string> check_name(std::string_view token, const char* what) 
   return std::nullopt;
 }
 
-enum class HeaderKey : uint8_t { kExpect, kHeap, kDefect, kRegion, kLimit, kDiff };
+enum class HeaderKey : uint8_t { kExpect, kHeap, kDefect, kRegion, kLimit, kDiff, kOps };
 
 struct HeaderInfo {
   HeaderKey key;
@@ -218,6 +255,7 @@ constexpr HeaderInfo kHeaders[] = {
     {HeaderKey::kRegion, "region", "high or low"},
     {HeaderKey::kLimit, "limit", "BYTES"},
     {HeaderKey::kDiff, "diff", "all, or two or more heap NAMEs"},
+    {HeaderKey::kOps, "ops", "all, or -FAMILY,... to leave out"},
 };
 
 // The header `value` (comment removed) into `header`. `first` is the first token, non-empty.
@@ -274,6 +312,11 @@ std::optional<std::string> parse_header_value(const HeaderInfo& info, Tokens* to
         if (name == "all" && names.size() > 1) return "'# diff: all' takes no other names";
       }
       header->diff = std::move(names);
+      return std::nullopt;
+    }
+    case HeaderKey::kOps: {
+      std::string error;
+      if (!parse_family_list(first, &header->left_out, &error)) return error;
       return std::nullopt;
     }
   }
@@ -388,15 +431,30 @@ ParseResult parse_ops_text(std::string_view text, const ParseOptions& options) {
       }
       continue;
     }
-    const std::string_view code = strip_comment(line);
+    if (in_header && options.left_out) result.program.header.left_out = *options.left_out;
+    std::string_view code = strip_comment(line);
+    Repeat repeat;
+    if (auto error = parse_repeat(&code, &repeat)) return fail(line_number, std::move(*error));
     Op op;
     if (auto error = parse_op(code, &op)) return fail(line_number, std::move(*error));
-    if (result.program.ops.size() >= kMaxOps) {
+    const FamilySet left = result.program.header.left_out;
+    if (left_out(left, op.kind)) {
+      return fail(line_number,
+                  quote(op_info(op.kind).name) + " is of family " +
+                      quote(kFamilies[static_cast<size_t>(family_of(op.kind))].name) + ", which " +
+                      (options.left_out ? std::string(options.left_out_by) : "'# ops:'") +
+                      " leaves out (" + format_family_list(left) + ")");
+    }
+    if (result.program.ops.size() + repeat.count > kMaxOps) {
       return fail(line_number, "more than " + std::to_string(kMaxOps) + " operations");
     }
-    result.program.ops.push_back(op);
+    for (uint64_t i = 0; i < repeat.count; ++i) {
+      result.program.ops.push_back(op);
+      if (op_info(op.kind).has_slot) op.slot = (op.slot + repeat.step) % kMaxSlots;
+    }
     in_header = false;
   }
+  if (options.left_out) result.program.header.left_out = *options.left_out;
   return result;
 }
 
@@ -421,6 +479,9 @@ std::string print_ops_text(const Program& program) {
     out += "# limit: ";
     append_number(&out, *header.limit);
     out += '\n';
+  }
+  if (header.left_out != 0) {
+    out += "# ops: " + format_family_list(header.left_out) + '\n';
   }
   if (header.heap != kDefaultHeap) {
     out += "# heap: " + header.heap + '\n';

@@ -28,8 +28,17 @@ struct ParseResult {
 // vocabulary (fuzz/oracle/finding_kind.h, a higher layer), so the parser takes their check as a
 // hook. With it, a `# expect: violation KIND` whose KIND is refused is an error at that line.
 struct ParseOptions {
+  using ViolationKindCheck = std::optional<std::string> (*)(std::string_view kind);
+  ParseOptions() = default;
+  ParseOptions(ViolationKindCheck check) : check_violation_kind(check) {}  // NOLINT: implicit
+
   // The error message for a text that is no violation kind, or nullopt when it is one.
-  std::optional<std::string> (*check_violation_kind)(std::string_view kind) = nullptr;
+  ViolationKindCheck check_violation_kind = nullptr;
+  // Set: the families left out, replacing the file's `# ops:` (the command line's --ops), and
+  // what to call that setting in messages ("--ops"). An operation of a left-out family is an
+  // error at its line either way.
+  std::optional<FamilySet> left_out;
+  std::string_view left_out_by;
 };
 
 ParseResult parse_ops_text(std::string_view text, const ParseOptions& options = {});

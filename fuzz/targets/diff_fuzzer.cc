@@ -29,6 +29,7 @@ namespace {
 struct FuzzerState {
   std::unique_ptr<DiffRunner> runner;
   Program program;          // reused: decoding makes no allocation once warm
+  DecodeOptions decode;     // ALLOCFUZZ_OPS: the families skipped in decoding
   std::string replay_line;  // how `allocfuzz` replays a finding of this run, made at start-up
 };
 
@@ -81,9 +82,10 @@ void init() {
     fprintf(stderr, "diff_fuzzer: %s\n", error.c_str());
     exit(2);
   }
+  g_state->decode.left_out = left_out_families("diff_fuzzer");
   g_state->replay_line =
       "allocfuzz: replay with: allocfuzz replay --diff=" + join_heap_list(names) +
-      " <this input>\n";
+      ops_flag(g_state->decode.left_out) + " <this input>\n";
   install_death_hooks(on_death_in_operation);
 }
 
@@ -93,7 +95,7 @@ void init() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace allocfuzz;
   if (g_state == nullptr) init();
-  decode_binary(data, size, &g_state->program);
+  decode_binary(data, size, &g_state->program, g_state->decode);
   std::optional<DiffFinding> finding =
       g_state->runner->run(g_state->program, CheckMode::kAmortized);
   if (finding) {

@@ -5,11 +5,14 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iterator>
 
 #include "allocator/base/fixed_text.h"
 #include "fuzz/harness/fatal_signals.h"
 #include "fuzz/oracle/report.h"
+#include "fuzz/program/families.h"
+#include "fuzz/targets/target_contract.h"
 
 // ASan's hooks, weak so that builds without ASan link and simply skip them.
 extern "C" {
@@ -56,6 +59,22 @@ void print_finding_line(const FindingKind& kind, Oracle oracle, size_t op_index)
     if (n <= 0) break;
     done += static_cast<size_t>(n);
   }
+}
+
+FamilySet left_out_families(const char* target) {
+  const char* text = getenv(kOpsVariable);
+  if (text == nullptr) return 0;
+  FamilySet left_out = 0;
+  std::string error;
+  if (!parse_family_list(text, &left_out, &error)) {
+    fprintf(stderr, "%s: %s: %s\n", target, kOpsVariable, error.c_str());
+    exit(2);
+  }
+  return left_out;
+}
+
+std::string ops_flag(FamilySet left_out) {
+  return left_out == 0 ? "" : " --ops=" + format_family_list(left_out);
 }
 
 void install_death_hooks(void (*hook)()) {

@@ -50,6 +50,14 @@ void print_finding_line(const FindingKind& kind, Oracle oracle, size_t op_index)
 // __sanitizer_set_death_callback: libFuzzer owns that one (it saves the crashing input).
 void install_death_hooks(void (*hook)());
 
+// The families ALLOCFUZZ_OPS (target_contract.h) leaves out, for decode_binary; none when it is
+// unset. A bad value stops the process with exit status 2 and "TARGET: ALLOCFUZZ_OPS: why".
+FamilySet left_out_families(const char* target);
+
+// " --ops=-foreign,-fail-grow" for the printed replay command when families are left out, so
+// that the command replays what the fuzzer ran; "" when none are.
+std::string ops_flag(FamilySet left_out);
+
 }  // namespace allocfuzz
 
 #endif  // ALLOCFUZZ_FUZZ_FUZZER_SUPPORT_H_

@@ -2,6 +2,8 @@
 // program its input decodes to (FORMAT.md), judged by the shadow model and the heap checker.
 // The same file is each plugin allocator's NAME_fuzzer, built with ALLOCFUZZ_FUZZER_HEAP="NAME"
 // as its default heap (cmake/AllocfuzzPlugins.cmake).
+// ALLOCFUZZ_OPS=-FAMILY,... leaves operation families out: their operations are skipped in
+// decoding (the same decoder as `allocfuzz replay --ops=...`, which the printed command names).
 // ALLOCFUZZ_DEFECT=NAME turns on one of the heap's historical defects
 // (allocator/free_array/defects.h), which is how the detection gate (ci/gate.sh) proves that each
 // is found.
@@ -30,8 +32,10 @@ namespace allocfuzz {
 namespace {
 
 struct FuzzerState {
-  HeapLane lanes[2];  // indexed by Placement, made once per process
-  Program program;    // reused: decoding makes no allocation once warm
+  HeapLane lanes[2];        // indexed by Placement, made once per process
+  Program program;          // reused: decoding makes no allocation once warm
+  DecodeOptions decode;     // ALLOCFUZZ_OPS: the families skipped in decoding
+  std::string replay_line;  // how `allocfuzz` replays a finding of this run, made at start-up
 };
 
 FuzzerState* g_state = nullptr;
@@ -58,6 +62,9 @@ void init() {
     exit(2);
   }
   g_state = new FuzzerState;
+  g_state->decode.left_out = left_out_families("heap_fuzzer");
+  g_state->replay_line = "allocfuzz: replay with: allocfuzz replay" +
+                         ops_flag(g_state->decode.left_out) + " <this input>\n";
   for (Placement placement : {Placement::kHigh, Placement::kLow}) {
     HeapLane& lane = g_state->lanes[static_cast<size_t>(placement)];
     if (int rc = lane.init(*kind, program_region_options(placement, kFuzzerProtection)); rc != 0) {
@@ -80,14 +87,14 @@ void init() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace allocfuzz;
   if (g_state == nullptr) init();
-  decode_binary(data, size, &g_state->program);
+  decode_binary(data, size, &g_state->program, g_state->decode);
   HeapLane& lane = g_state->lanes[static_cast<size_t>(g_state->program.header.placement)];
   Outcome outcome = lane.executor->run(g_state->program, CheckMode::kAmortized);
   if (outcome.finding) {
     std::string report = format_report(g_state->program, *outcome.finding, *lane.heap);
     fputs(report.c_str(), stderr);
     print_finding_line(outcome.finding->kind, outcome.finding->oracle, outcome.finding->op_index);
-    fputs("allocfuzz: replay with: allocfuzz replay <this input>\n", stderr);
+    fputs(g_state->replay_line.c_str(), stderr);
     abort();
   }
   return 0;

@@ -74,8 +74,12 @@ inline constexpr char kHeapVariable[] = "ALLOCFUZZ_HEAP";
 inline constexpr char kDefectVariable[] = "ALLOCFUZZ_DEFECT";
 // The heaps diff_fuzzer compares, a heap list; unset: every registered heap.
 inline constexpr char kDiffHeapsVariable[] = "ALLOCFUZZ_DIFF_HEAPS";
+// The operation families the program targets leave out (fuzz/program/families.h: all, or
+// -FAMILY,...): their operations are skipped in decoding, so the fuzzer explores the rest;
+// unset: none left out.
+inline constexpr char kOpsVariable[] = "ALLOCFUZZ_OPS";
 inline constexpr const char* kTargetVariables[] = {kHeapVariable, kDefectVariable,
-                                                   kDiffHeapsVariable};
+                                                   kDiffHeapsVariable, kOpsVariable};
 
 // --- Heap lists: "free-array,kr", or "all". --------------------------------------------------
 inline constexpr char kHeapListSeparator = ',';
@@ -144,6 +148,7 @@ struct TargetSettings {
   std::string heap;                     // kHeapVariable; empty: the target's default heap
   std::string defect;                   // kDefectVariable; empty: no defect
   std::vector<std::string> diff_heaps;  // kDiffHeapsVariable; empty or all: every heap
+  std::string ops;                      // kOpsVariable, e.g. "-foreign"; empty: none left out
 };
 
 // The one builder: every variable of kTargetVariables is in `set` or in `unset`, in the
@@ -161,6 +166,7 @@ inline TargetEnvironment target_environment(const TargetSettings& settings) {
   put(kDefectVariable, settings.defect);
   put(kDiffHeapsVariable,
       is_all_heaps(settings.diff_heaps) ? "" : join_heap_list(settings.diff_heaps));
+  put(kOpsVariable, settings.ops);
   return env;
 }
 

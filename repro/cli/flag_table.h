@@ -22,6 +22,7 @@ enum class CliFlag : uint8_t {
   kRandom,
   kSeed,
   kEmpty,
+  kOps,
 };
 
 // A set of flags, one bit per CliFlag.
@@ -47,6 +48,10 @@ inline constexpr CliFlagRow kCliFlags[] = {
      "the heap's historical defect to switch on, overriding '# defect:' (none: run without it); "
      "run: passed to the fuzzer (ALLOCFUZZ_DEFECT)"},
     {CliFlag::kRegion, "region", "high|low", "the region's placement, overriding the file's"},
+    {CliFlag::kOps, "ops", "all|-FAMILY,...",
+     "operation families to leave out (api, fill, check, foreign, fail-grow), overriding "
+     "'# ops:': a binary's operations of those families are skipped, a text that uses one is "
+     "an error; run, cmin, coverage: passed to the fuzzer (ALLOCFUZZ_OPS)"},
     {CliFlag::kOut, "o", "OUT",
      "output file (encode: default stdout; minimize: default FILE.min.ops); cmin: the corpus "
      "directory to write instead of work/TARGET/corpus"},

@@ -20,6 +20,7 @@
 
 #include "allocator/region/reserved_range.h"
 #include "fuzz/heaps/tested_heap.h"
+#include "fuzz/program/families.h"
 #include "fuzz/targets/target_contract.h"
 #include "repro/cli/flag_table.h"
 #include "repro/cli/verb_call.h"
@@ -40,6 +41,7 @@ ABSL_FLAG(std::string, diff, "", "see allocfuzz help");
 ABSL_FLAG(std::string, root, "", "see allocfuzz help");
 ABSL_FLAG(std::string, engine, "", "see allocfuzz help");
 ABSL_FLAG(bool, empty, false, "see allocfuzz help");
+ABSL_FLAG(std::string, ops, "", "see allocfuzz help");
 
 namespace allocfuzz {
 
@@ -81,6 +83,9 @@ int precheck_flags(int end, char** argv, std::vector<CliFlag>* given) {
     }
     // An empty --defect would read as "not given"; removing it is --defect=none.
     if (name == "defect" && value.empty()) return usage_error("--defect needs a NAME, or none");
+    if (name == "ops" && value.empty()) {
+      return usage_error("--ops needs all, or -FAMILY,... (families: " + family_names() + ")");
+    }
     // Parsing sets the flag; Abseil sets it again to the same value below.
     std::string error;
     if (!flag->ParseFrom(value, &error)) {
@@ -90,7 +95,7 @@ int precheck_flags(int end, char** argv, std::vector<CliFlag>* given) {
   return -1;
 }
 
-// --heap, --defect, --diff, --region and --timeout into `settings`; -1 to go on, or an exit
+// --heap, --defect, --diff, --region, --ops and --timeout into `settings`; -1 to go on, or an exit
 // status.
 int read_settings(RunSettings* settings) {
   settings->overrides.heap = absl::GetFlag(FLAGS_heap);
@@ -130,6 +135,12 @@ int read_settings(RunSettings* settings) {
       return usage_error("--region must be high or low, not '" + region + "'");
     }
     settings->overrides.placement = placement;
+  }
+  if (const std::string ops = absl::GetFlag(FLAGS_ops); !ops.empty()) {
+    FamilySet left_out = 0;
+    std::string error;
+    if (!parse_family_list(ops, &left_out, &error)) return usage_error("--ops: " + error);
+    settings->overrides.left_out = left_out;
   }
   const int timeout = absl::GetFlag(FLAGS_timeout);
   if (timeout < 0) return usage_error("--timeout must be 0 or more seconds");

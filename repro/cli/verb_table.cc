@@ -30,11 +30,12 @@ constexpr FlagSet kEngine = flag_bit(CliFlag::kEngine);
 constexpr FlagSet kRandom = flag_bit(CliFlag::kRandom);
 constexpr FlagSet kSeed = flag_bit(CliFlag::kSeed);
 constexpr FlagSet kEmpty = flag_bit(CliFlag::kEmpty);
+constexpr FlagSet kOps = flag_bit(CliFlag::kOps);
 // What every verb that reads a program file applies to it (program_setup.h).
-constexpr FlagSet kProgramFlags = kHeap | kDiff | kDefect | kRegion;
+constexpr FlagSet kProgramFlags = kHeap | kDiff | kDefect | kRegion | kOps;
 // What the verbs that start a fuzz target pass to it (fuzz/targets/target_contract.h); the
 // target's own inputs choose their placement, so --region is not among them.
-constexpr FlagSet kTargetFlags = kHeap | kDiff | kDefect | kTimeout | kRoot;
+constexpr FlagSet kTargetFlags = kHeap | kDiff | kDefect | kTimeout | kRoot | kOps;
 
 int help_verb(const VerbCall& call);
 

@@ -14,12 +14,12 @@ namespace allocfuzz {
 namespace {
 
 // The program the fuzzer ran, as canonical text next to the artifact (ARTIFACT.ops): the
-// artifact may end in a cut-off operation (which the fuzzer drops and the tools refuse), or
+// artifact may end in a cut-off operation (which the fuzzer and the tools drop), or
 // even begin like a text file. False with a message.
 bool write_artifact_program(const std::string& artifact, const Overrides& overrides,
                             std::string* program_path, std::string* error) {
   InputFile input;
-  if (!load_fuzzer_input(artifact, &input, error)) return false;
+  if (!load_fuzzer_input(artifact, &input, error, load_options(overrides))) return false;
   apply_overrides(overrides, &input.program);
   *program_path = artifact + ".ops";
   return write_file_bytes(*program_path, print_ops_text(input.program), error);

@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "repro/engines/plugin_targets.h"
+#include "fuzz/program/families.h"
 
 namespace allocfuzz {
 namespace fs = std::filesystem;
@@ -101,6 +102,9 @@ TargetEnvironment fuzz_target_environment(const Overrides& overrides) {
   settings.heap = overrides.heap;
   settings.defect = overrides.defect.value_or("");
   settings.diff_heaps = overrides.diff;
+  if (overrides.left_out && *overrides.left_out != 0) {
+    settings.ops = format_family_list(*overrides.left_out);
+  }
   return target_environment(settings);
 }
 

@@ -82,6 +82,24 @@ EOF
   export FAKE_SCRATCH=$PWD
 }
 
+# --ops reaches the fuzzer as ALLOCFUZZ_OPS, and the minimized repro keeps it as '# ops:', so
+# that the printed replay command replays what the fuzzer ran.
+test_run_passes_ops_to_the_fuzzer_and_keeps_it_in_the_repro() {
+  fake_afl_root
+  ops crash.ops '# allocfuzz ops v1' 'malloc s0 24' 'malloc s1 24' 'malloc s2 24'
+  "$AF" encode crash.ops -o crash.bin
+  FAKE_CRASH=$PWD/crash.bin PATH="$PWD/fake-bin:$PATH" \
+    run "$AFT" --heap=test-overlap --ops=-foreign,-fail-grow --root=root run --engine=afl heap_fuzzer 1
+  expect_status 1
+  local env_file
+  env_file=$(find . -maxdepth 1 -name 'env.*' | head -n 1)
+  grep -qx "ALLOCFUZZ_OPS=-foreign,-fail-grow" "$env_file" || { cat "$env_file" >&2; fail "no ALLOCFUZZ_OPS"; }
+  local repro
+  repro=$(sed -n 's/^replay: .*\/allocfuzz replay \(artifacts\/heap_fuzzer\/afl-crash-.*\.min\.ops\)$/\1/p' out.txt)
+  [[ -n $repro ]] || { show; fail "no replay command"; }
+  grep -qxF "# ops: -foreign,-fail-grow" "root/$repro" || { cat "root/$repro" >&2; fail "the repro lost '# ops:'"; }
+}
+
 test_run_afl_without_afl_fuzz_or_its_build_says_what_to_do() {
   PATH=/nonexistent run "$AF" run --engine=afl heap_fuzzer 1
   expect_status 2

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "fuzz/program/binary_codec.h"
+#include "fuzz/program/families.h"
 #include "fuzz/program/ops_text.h"
 #include "repro/tools/exit_status.h"
 #include "repro/tools/input_file.h"
@@ -17,10 +18,11 @@ namespace {
 bool load(const std::string& path, const Overrides& overrides, Program* program) {
   InputFile file;
   std::string error;
-  if (!load_input_file(path, &file, &error)) {
+  if (!load_input_file(path, &file, &error, load_options(overrides))) {
     absl::FPrintF(stderr, "%s\n", error.c_str());
     return false;
   }
+  print_notes(file, stderr);
   apply_overrides(overrides, &file.program);
   *program = std::move(file.program);
   return true;
@@ -52,6 +54,13 @@ int encode_file(const std::string& path, const std::string& out, const Overrides
                   "allocfuzz: note: %s: the binary keeps placement, limit and operations only; "
                   "'# heap:', '# defect:', '# diff:' and '# expect:' exist only in text\n",
                   path.c_str());
+  }
+  if (header.left_out != 0) {
+    absl::FPrintF(stderr,
+                  "allocfuzz: note: %s: the binary does not keep '# ops: %s'; replay it with "
+                  "--ops=%s, and fuzz with ALLOCFUZZ_OPS=%s\n",
+                  path.c_str(), format_family_list(header.left_out),
+                  format_family_list(header.left_out), format_family_list(header.left_out));
   }
   const std::vector<uint8_t> bytes = encode_binary(program);
   const std::string_view view(reinterpret_cast<const char*>(bytes.data()), bytes.size());

@@ -63,49 +63,61 @@ bool looks_like_text(std::string_view path, std::string_view bytes) {
 
 namespace {
 
-// The config byte says a limit varint follows (FORMAT.md): then a truncation at byte 1 is the
-// limit's, not an operation's.
-constexpr uint8_t kConfigLimit = 1u << 1;
+// Decodes `bytes` into `*out` as the fuzz targets do, with a note for each thing dropped.
+void decode_as_the_fuzzer(const std::string& bytes, const LoadOptions& options, InputFile* out) {
+  out->text = false;
+  out->notes.clear();
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  const DecodeStatus status =
+      decode_binary(data, bytes.size(), &out->program, DecodeOptions{options.left_out.value_or(0)});
+  if (status.truncated) out->notes.push_back(describe_truncation(status, bytes.size()));
+  if (status.skipped != 0) {
+    out->notes.push_back(describe_skipped(status, out->program.header.left_out));
+  }
+}
 
 }  // namespace
 
-bool load_fuzzer_input(const std::string& path, InputFile* out, std::string* error) {
+std::string note_line(const InputFile& file, const std::string& note) {
+  return absl::StrFormat("allocfuzz: note: %s: %s", file.path, note);
+}
+
+bool load_fuzzer_input(const std::string& path, InputFile* out, std::string* error,
+                       const LoadOptions& options) {
   std::string bytes;
   if (!read_file_bytes(path, &bytes, error)) return false;
   out->path = path;
-  out->text = false;
-  decode_binary(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &out->program);
+  decode_as_the_fuzzer(bytes, options, out);
   return true;
 }
 
-bool load_input_file(const std::string& path, InputFile* out, std::string* error) {
+bool load_input_file(const std::string& path, InputFile* out, std::string* error,
+                     const LoadOptions& options) {
   std::string bytes;
   if (!read_file_bytes(path, &bytes, error)) return false;
+  out->path = path;
+  out->notes.clear();
+  out->text = looks_like_text(path, bytes);
+  if (!out->text) {
+    // Empty included: the fuzzer runs the empty input as the empty program.
+    decode_as_the_fuzzer(bytes, options, out);
+    return true;
+  }
   if (bytes.empty()) {
     *error = absl::StrFormat("%s: empty file", path);
     return false;
   }
-  out->path = path;
-  out->text = looks_like_text(path, bytes);
-  if (out->text) {
-    ParseResult parsed = parse_ops_text(bytes, ParseOptions{check_finding_kind});
-    if (parsed.error) {
-      *error = parsed.error->line == 0
-                   ? absl::StrFormat("%s: %s", path, parsed.error->message)
-                   : absl::StrFormat("%s:%d: %s", path, parsed.error->line, parsed.error->message);
-      return false;
-    }
-    out->program = std::move(parsed.program);
-    return true;
-  }
-  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
-  const DecodeStatus status = decode_binary(data, bytes.size(), &out->program);
-  if (status.truncated) {
-    const bool in_limit = status.truncated_at == 1 && (data[0] & kConfigLimit) != 0;
-    *error = absl::StrFormat("%s: byte %d: truncated binary: the %s starting here is incomplete",
-                             path, status.truncated_at, in_limit ? "limit" : "operation");
+  ParseOptions parse_options(check_finding_kind);
+  parse_options.left_out = options.left_out;
+  parse_options.left_out_by = "--ops";
+  ParseResult parsed = parse_ops_text(bytes, parse_options);
+  if (parsed.error) {
+    *error = parsed.error->line == 0
+                 ? absl::StrFormat("%s: %s", path, parsed.error->message)
+                 : absl::StrFormat("%s:%d: %s", path, parsed.error->line, parsed.error->message);
     return false;
   }
+  out->program = std::move(parsed.program);
   return true;
 }
 

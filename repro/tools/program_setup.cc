@@ -17,6 +17,11 @@ void apply_overrides(const Overrides& overrides, Program* program) {
   if (overrides.placement) program->header.placement = *overrides.placement;
   if (overrides.defect) program->header.defect = *overrides.defect;
   if (!overrides.diff.empty()) program->header.diff = overrides.diff;
+  if (overrides.left_out) program->header.left_out = *overrides.left_out;
+}
+
+void print_notes(const InputFile& file, std::FILE* out) {
+  for (const std::string& note : file.notes) absl::FPrintF(out, "%s\n", note_line(file, note));
 }
 
 std::string known_heap_names() {
@@ -115,10 +120,12 @@ bool resolve_diff_heaps(const InputFile& file, std::vector<const HeapKind*>* hea
 }
 
 bool load_runnable(const std::string& path, const Overrides& overrides, InputFile* file,
-                   const HeapKind** heap, std::vector<const HeapKind*>* diff_heaps) {
+                   const HeapKind** heap, std::vector<const HeapKind*>* diff_heaps,
+                   std::FILE* notes) {
   std::string error;
-  bool ok = load_input_file(path, file, &error);
+  bool ok = load_input_file(path, file, &error, load_options(overrides));
   if (ok) {
+    print_notes(*file, notes);
     apply_overrides(overrides, &file->program);
     *heap = resolve_heap(*file, &error);
     ok = *heap != nullptr && check_defect(*file, **heap, &error) &&

@@ -5,6 +5,7 @@
 #ifndef ALLOCFUZZ_REPRO_PROGRAM_SETUP_H_
 #define ALLOCFUZZ_REPRO_PROGRAM_SETUP_H_
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +24,13 @@ struct Overrides {
   std::optional<std::string> defect;   // --defect=NAME replaces `# defect:`; "" (--defect=none)
                                        // removes it
   std::vector<std::string> diff;       // --diff=all|NAME,NAME,... replaces `# diff:`
+  std::optional<FamilySet> left_out;   // --ops=all|-FAMILY,... replaces `# ops:`
 };
+
+// What load_input_file takes of the overrides.
+inline LoadOptions load_options(const Overrides& overrides) {
+  return LoadOptions{overrides.left_out};
+}
 
 // What every verb that runs programs takes from the command line.
 struct RunSettings {
@@ -66,9 +73,14 @@ bool resolve_diff_heaps(const InputFile& file, std::vector<const HeapKind*>* hea
 
 // Loads `path`, applies the overrides and resolves heap, defect and the `# diff:` heaps: the
 // common prologue of replay, check and minimize. False after printing what is wrong to stderr
-// (the caller exits with status 2).
+// (the caller exits with status 2). The file's notes (input_file.h) are printed on `notes`,
+// one note_line each (replay: stdout, in its trace).
 bool load_runnable(const std::string& path, const Overrides& overrides, InputFile* file,
-                   const HeapKind** heap, std::vector<const HeapKind*>* diff_heaps);
+                   const HeapKind** heap, std::vector<const HeapKind*>* diff_heaps,
+                   std::FILE* notes = stderr);
+
+// Prints each of the file's notes as a note_line on `out`.
+void print_notes(const InputFile& file, std::FILE* out);
 
 }  // namespace allocfuzz
 

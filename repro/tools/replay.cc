@@ -16,7 +16,7 @@ int replay_one(const std::string& path, const RunSettings& settings) {
   InputFile file;
   const HeapKind* heap = nullptr;
   ChildRunOptions options;
-  if (!load_runnable(path, settings.overrides, &file, &heap, &options.diff_heaps)) {
+  if (!load_runnable(path, settings.overrides, &file, &heap, &options.diff_heaps, stdout)) {
     return kExitBadInput;
   }
   // A defect turns a correct heap into a broken one: say so before its violation appears.

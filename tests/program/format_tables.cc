@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fuzz/program/binary_codec.h"
@@ -75,6 +76,16 @@ Bytes varint_size_bytes(uint64_t size) {
   return bytes;
 }
 
+// The bytes of a repeat's own part (escape, extension value, count, step), without the
+// operation it repeats: encoded in front of `free s0` (one byte, and it has a slot to step),
+// which is dropped.
+Bytes repeat_prefix(unsigned count, unsigned step) {
+  Bytes bytes =
+      encode_ops("repeat " + std::to_string(count) + " " + std::to_string(step) + " free s0");
+  bytes.pop_back();
+  return bytes;
+}
+
 std::string entry_name(const OpInfo& info) {
   std::string name = info.name;
   for (char& ch : name) {
@@ -112,9 +123,25 @@ std::vector<DictEntry> heap_fuzzer_dictionary() {
       {"realloc_s0_zero", "realloc s0 0"},
       {"foreign_grow_4096", "foreign-grow 4096"},
       {"foreign_grow_13", "foreign-grow 13"},
+      // calloc operands whose product wraps past SIZE_MAX to a small non-zero value
+      // (repro/cases/calloc_products_that_wrap.ops); SIZE_MAX squared is 1.
+      {"calloc_s0_wraps_to_1", "calloc s0 18446744073709551615 18446744073709551615"},
+      {"calloc_s0_wraps_to_2", "calloc s0 9223372036854775809 2"},
   };
   for (const auto& s : snippets) entries.push_back({s.name, encode_ops(s.ops)});
   entries.push_back({"size_max", varint_size_bytes(~uint64_t{0})});
+  // Sizes that wrap to a small product with a small other operand: 2^k + 1 times 2^(64-k),
+  // and SIZE_MAX / 3 + 1 times 3.
+  for (unsigned k : {63u, 62u, 61u, 32u}) {
+    entries.push_back(
+        {"size_2_" + std::to_string(k) + "_plus_1", varint_size_bytes((uint64_t{1} << k) + 1)});
+  }
+  entries.push_back({"size_max_third_plus_1", varint_size_bytes(~uint64_t{0} / 3 + 1)});
+  // The repeat form's prefix (FORMAT.md, "Repeat"): the next operation many times.
+  for (const auto& [count, step] : {std::pair{64, 1}, std::pair{256, 2}, std::pair{1024, 1}}) {
+    entries.push_back({"repeat_" + std::to_string(count) + "_step_" + std::to_string(step),
+                       repeat_prefix(count, step)});
+  }
   for (uint64_t size : {uint64_t{4096}, uint64_t{4104}, uint64_t{65536}}) {
     entries.push_back({"size_edge_" + std::to_string(size), size_bytes(size)});
   }

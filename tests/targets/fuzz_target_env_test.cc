@@ -72,7 +72,8 @@ void expect_every_variable_once(const TargetEnvironment& env) {
 TEST(TargetEnvironment, NothingGivenUnsetsEveryVariable) {
   const TargetEnvironment env = target_environment({});
   EXPECT_THAT(env.set, IsEmpty());
-  EXPECT_THAT(env.unset, ElementsAre("ALLOCFUZZ_HEAP", "ALLOCFUZZ_DEFECT", "ALLOCFUZZ_DIFF_HEAPS"));
+  EXPECT_THAT(env.unset, ElementsAre("ALLOCFUZZ_HEAP", "ALLOCFUZZ_DEFECT", "ALLOCFUZZ_DIFF_HEAPS",
+                                     "ALLOCFUZZ_OPS"));
   expect_every_variable_once(env);
 }
 
@@ -81,10 +82,12 @@ TEST(TargetEnvironment, EachSettingIsItsVariable) {
   settings.heap = "kr";
   settings.defect = "small-grow";
   settings.diff_heaps = {"free-array", "kr"};
+  settings.ops = "-foreign,-fail-grow";
   const TargetEnvironment env = target_environment(settings);
   EXPECT_THAT(env.set,
               ElementsAre(Pair("ALLOCFUZZ_HEAP", "kr"), Pair("ALLOCFUZZ_DEFECT", "small-grow"),
-                          Pair("ALLOCFUZZ_DIFF_HEAPS", "free-array,kr")));
+                          Pair("ALLOCFUZZ_DIFF_HEAPS", "free-array,kr"),
+                          Pair("ALLOCFUZZ_OPS", "-foreign,-fail-grow")));
   EXPECT_THAT(env.unset, IsEmpty());
   expect_every_variable_once(env);
 }

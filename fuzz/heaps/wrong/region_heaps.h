@@ -245,6 +245,18 @@ class PartlyClearedCallocHeap final : public WrongFreeArrayHeap {
   }
 };
 
+// api-contract: calloc multiplies without an overflow check, so a product past SIZE_MAX wraps
+// to its value modulo 2^64 and a small block is returned for it, cleared.
+class WrappingCallocHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* calloc(size_t count, size_t size) override {
+    size_t total;
+    __builtin_mul_overflow(count, size, &total);  // the product modulo 2^64, unchecked
+    return inner_.calloc(total, 1);
+  }
+};
+
 // ---- realloc-lost-data -----------------------------------------------------------------------
 
 // realloc-lost-data: a realloc that moves copies one byte too few.

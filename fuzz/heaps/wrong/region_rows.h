@@ -88,6 +88,10 @@
     PartlyClearedCallocHeap<0>, 3, "malloc s0 100\nmalloc s1 24\nfree s0\ncalloc s2 88 1\n",      \
     "calloc block at +0x000008 (88 bytes): byte 87 is 0x80, not 0",                               \
     "calloc-not-zero: only the last byte of the block is dirty")                                  \
+  X("wrong-calloc-product-wraps-small", "api-contract", "",                                      \
+    WrappingCallocHeap, 1, "malloc s0 24\ncalloc s1 9223372036854775809 2\n",                     \
+    "calloc(9223372036854775809, 2) overflows size_t but returned a block at +0x000028",          \
+    "api-contract: count * size is 2^64 + 2, which wraps to a two-byte block")                    \
   X("wrong-realloc-short-copy", "realloc-lost-data", "",                                          \
     ShortCopyReallocHeap, 2, "malloc s0 24\nmalloc s1 24\nrealloc s0 100\n",                      \
     "realloc from +0x000008 to +0x000048 (24 -> 100 bytes) lost byte 23; the word there "         \
