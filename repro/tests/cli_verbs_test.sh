@@ -22,8 +22,11 @@ expect_usage_error() {
 }
 
 # The verbs of the usage text: the lines of its "verbs:" section that start with a name.
+# The help text goes to a file first: awk stops reading at the verbs' end, and under pipefail
+# a help text longer than the pipe's buffer would die of SIGPIPE and fail the pipeline.
 usage_verbs() {
-  "$AF" help | awk '/^verbs:$/ { on = 1; next } on && /^$/ { exit } on && /^  [a-z]/ { print $1 }'
+  "$AF" help >usage_verbs.txt
+  awk '/^verbs:$/ { on = 1; next } on && /^$/ { exit } on && /^  [a-z]/ { print $1 }' usage_verbs.txt
 }
 
 # Prints each verb of the usage text that README ($1) has no row for in its verb table (the
