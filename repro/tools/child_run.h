@@ -52,6 +52,8 @@ struct ChildRunResult {
                                // SIZE_MAX: before the first operation)
   std::string text;            // everything the run printed, also what went to `echo`
   std::string message;         // with kViolation: the finding's one-line message
+  std::string frame;           // with a signal or sanitizer death: the innermost frame inside
+                               // the heap under test (Finding::frame), else empty
 };
 
 ChildRunResult run_program_in_child(const Program& program, const HeapKind& heap,
