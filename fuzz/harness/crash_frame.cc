@@ -39,6 +39,10 @@ constexpr std::string_view kDeathPathFiles[] = {
     "repro/tools/child_hooks.cc",
 };
 
+// Functions of a heap that only report its failure: the frame is their caller, where the heap
+// found itself broken (heap_fatal's own line would put every fatal check in one bucket).
+constexpr std::string_view kReportingFunctions[] = {"allocfuzz::heap_fatal("};
+
 enum class Owner { kNone, kDeathPath, kHarness, kHeap };
 
 Owner owner_of(std::string_view file) {
@@ -128,6 +132,10 @@ void append_crash_frame(const void* fault_pc, TextBuffer& out) {
     __sanitizer_symbolize_pc(pcs[i], "%s\001%l\001%f", text, sizeof text);
     Frame frame;
     if (!split(text, &frame)) continue;
+    bool reporting = false;
+    for (std::string_view f : kReportingFunctions)
+      reporting = reporting || frame.function.starts_with(f);
+    if (reporting) continue;
     const Owner owner = owner_of(frame.file);
     if (owner == Owner::kHeap) {
       append_frame(frame, out);

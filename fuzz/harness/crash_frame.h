@@ -7,7 +7,8 @@
 // source file that is none of the harness's (fuzz/program, fuzz/oracle, fuzz/harness,
 // fuzz/targets, the adapters directly in fuzz/heaps, repro/ and tests/support code is the
 // harness; allocator/, plugins/, fuzz/heaps/wrong/ and any file outside this repository are
-// heaps), nor the sanitizer runtime's or the system's (/usr/..., compiler-rt). When no frame is
+// heaps), nor the sanitizer runtime's or the system's (/usr/..., compiler-rt), nor the heap's
+// reporting function heap_fatal (its caller is where the heap found itself broken). When no frame is
 // the heap's (the harness itself touched a bad block), the innermost frame of the harness.
 // Without a symbolizer (a build without sanitizers, or no llvm-symbolizer on the PATH), "?".
 //

@@ -9,7 +9,7 @@
 //                   array from the process's malloc: ASan's heap-buffer-overflow, in the
 //                   heap's own code, in every build with ASan (the region's memory would give
 //                   use-after-poison under the fuzz preset and SEGV under mprotect)
-//   test-misaligned malloc() stores its 8-byte size tag one byte off alignment: UBSan's
+//   test-misaligned free() stores an 8-byte "freed" tag one byte off alignment: UBSan's
 //                   misaligned-store
 // The lines the finding's frame must name are marked "FRAME: NAME" (repro/tests/
 // cli_signals_test.sh reads them).
@@ -137,13 +137,14 @@ class OverflowOnFreeHeap final : public BumpHeap {
 class MisalignedTagHeap final : public BumpHeap {
  public:
   using BumpHeap::BumpHeap;
-  void* malloc(size_t n) override {
-    char* p = static_cast<char*>(BumpHeap::malloc(n + 8));
-    if (p == nullptr) return nullptr;
-    auto* tag = reinterpret_cast<uint64_t*>(p + 1);
-    *tag = n;  // FRAME: test-misaligned
-    return p;
+  void free(void* p) override {
+    if (p == nullptr) return;
+    auto* tag = reinterpret_cast<uint64_t*>(static_cast<char*>(p) + 1);
+    *tag = kFreedTag;  // FRAME: test-misaligned
   }
+
+ private:
+  static constexpr uint64_t kFreedTag = 0xf7eedf7eedf7eedULL;
 };
 
 template <typename Heap>
@@ -160,8 +161,8 @@ std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
   register_heap_kind({"test-overflow",
                       "TEST ONLY: free() writes past its own free list (heap-buffer-overflow)",
                       make<OverflowOnFreeHeap>});
-  register_heap_kind({"test-misaligned", "TEST ONLY: malloc() stores a misaligned size tag",
-                      make<MisalignedTagHeap>});
+  register_heap_kind(
+      {"test-misaligned", "TEST ONLY: free() stores a misaligned tag", make<MisalignedTagHeap>});
   // The catalogue's heaps without our checker whose damage shows later
   // (fuzz/heaps/wrong/region_rows.h): repro/tests/cli_drain_test.sh replays them to pin the
   // first broken operation the drain probe finds.
