@@ -8,8 +8,9 @@
 // fuzz/targets, the adapters directly in fuzz/heaps, repro/ and tests/support code is the
 // harness; allocator/, plugins/, fuzz/heaps/wrong/ and any file outside this repository are
 // heaps), nor the sanitizer runtime's or the system's (/usr/..., compiler-rt), nor the heap's
-// reporting function heap_fatal (its caller is where the heap found itself broken). When no frame is
-// the heap's (the harness itself touched a bad block), the innermost frame of the harness.
+// reporting function heap_fatal (its caller is where the heap found itself broken). When no
+// frame is the heap's (the harness itself touched a bad block), the innermost frame of the
+// harness.
 // Without a symbolizer (a build without sanitizers, or no llvm-symbolizer on the PATH), "?".
 //
 // Runs from signal handlers and sanitizer callbacks: the unwinder and symbolizer are the

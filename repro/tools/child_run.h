@@ -7,7 +7,7 @@
 //   child_hooks.h   the child's hooks for fatal signals, sanitizer reports, UBSan, the heap's
 //                   own fatal check, and its timeout (alarm, SIGALRM);
 //   child_record.h  the page shared with the parent (MAP_SHARED): how far it got, how it ended;
-//   child_death.h   the parent's naming of a death: crash:SIGSEGV, sanitizer:WHAT, timeout
+//   child_death.h   the parent's naming of a death: crash:SIGSEGV, asan:WHAT, ubsan:CHECK, timeout
 //                   (fuzz/oracle/finding_kind.h), with a report in format_report's shape;
 //   child_run.cc    this function: the fork, the pipe, the backstop deadline and the wait.
 #ifndef ALLOCFUZZ_REPRO_CHILD_RUN_H_
