@@ -25,7 +25,7 @@
 # included, prints one, with the kind `allocfuzz replay` reports for the same input):
 #   allocfuzz-finding: kind=KIND op=N oracle="ORACLE"                -> KIND, ORACLE
 # e.g. kind=heap-invariant:prev-free oracle="heap checker", kind=crash:SIGABRT oracle="heap's
-# own check", kind=sanitizer:heap-buffer-overflow oracle="sanitizer". A run without one (no
+# own check", kind=asan:heap-buffer-overflow oracle="sanitizer". A run without one (no
 # finding within N seconds, a libFuzzer timeout or out-of-memory, a death no hook saw) is a MISS.
 #
 # Reading the table:

@@ -1,17 +1,19 @@
 // Catching and passing on fatal signals; see fatal_signals.h.
 #include "fuzz/harness/fatal_signals.h"
 
+#include "fuzz/harness/crash_frame.h"
+
 namespace allocfuzz {
 namespace {
 
 char g_alt_stack[1 << 16];
-void (*g_on_signal)(int) = nullptr;
+void (*g_on_signal)(int, const void*) = nullptr;
 bool g_chain = false;
 // The handlers that were there before ours, by signal number.
 struct sigaction g_previous[NSIG];
 
 void on_fatal_signal(int signal_number, siginfo_t* info, void* context) {
-  if (g_on_signal != nullptr) g_on_signal(signal_number);
+  if (g_on_signal != nullptr) g_on_signal(signal_number, fault_pc_of(context));
   const struct sigaction previous = g_previous[signal_number];
   if (g_chain) {
     if ((previous.sa_flags & SA_SIGINFO) != 0 && previous.sa_sigaction != nullptr) {
@@ -30,8 +32,9 @@ void on_fatal_signal(int signal_number, siginfo_t* info, void* context) {
 
 }  // namespace
 
-void install_fatal_signal_handlers(const int* signals, int count, void (*on_signal)(int),
-                                   bool chain) {
+void install_fatal_signal_handlers(const int* signals, int count,
+                                   void (*on_signal)(int, const void*), bool chain) {
+  warm_up_crash_frames();
   stack_t current{};
   if (sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) != 0) {
     stack_t stack{};

@@ -12,14 +12,15 @@ namespace allocfuzz {
 // The signals a heap's failure arrives as (not SIGALRM: a timeout belongs to whoever set it).
 inline constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};
 
-// Installs, for each signal of `signals`, a handler that calls `on_signal(number)`
-// (which must be async-signal-safe, or at least not rely on the heap under test) and then
+// Installs, for each signal of `signals`, a handler that calls `on_signal(number, fault_pc)`
+// (which must be async-signal-safe, or at least not rely on the heap under test; `fault_pc` is
+// the interrupted instruction, crash_frame.h, or null) and then
 // hands the signal to the handler that was there before (a sanitizer's, which prints its
 // report with the faulting stack, or libFuzzer's, which saves the input) when `chain` is set,
 // or else dies of it by its default action, so that the wait status tells the truth too.
 // Handlers run on an alternate stack, so a stack overflow is caught as well.
-void install_fatal_signal_handlers(const int* signals, int count, void (*on_signal)(int),
-                                   bool chain);
+void install_fatal_signal_handlers(const int* signals, int count,
+                                   void (*on_signal)(int, const void*), bool chain);
 
 }  // namespace allocfuzz
 

@@ -17,6 +17,10 @@ struct Finding {
   size_t op_index = 0;       // the operation during or right after which it was seen
   std::string message;       // one line, region offsets only
   size_t offset = SIZE_MAX;  // where to centre the heap map, or SIZE_MAX
+  // For signals and sanitizer reports: the innermost frame inside the heap under test,
+  // "FILE:LINE in FUNCTION" (basename, no address), "?" when it could not be symbolized;
+  // empty for every other oracle. Part of the finding's signature (signature.h).
+  std::string frame;
 };
 
 }  // namespace allocfuzz

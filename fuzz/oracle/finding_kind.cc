@@ -8,6 +8,7 @@
 
 #include "allocator/free_array/heap_checker.h"
 #include "fuzz/heaps/plugin_adapter.h"
+#include "fuzz/oracle/sanitizer_kinds.h"
 
 namespace allocfuzz {
 namespace {
@@ -81,17 +82,6 @@ bool is_crash_detail(std::string_view d) {
   return false;
 }
 
-// A sanitizer names its own reports; any word of letters, digits, '-' and '_' may be one.
-bool is_sanitizer_detail(std::string_view d) {
-  if (d.empty()) return false;
-  for (char c : d) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 }  // namespace
@@ -124,8 +114,12 @@ FindingKind FindingKind::exit_status(int status) {
   return FindingKind(FindingCategory::kCrash, absl::StrFormat("exit-%d", status));
 }
 
-FindingKind FindingKind::sanitizer(std::string_view what) {
-  return FindingKind(FindingCategory::kSanitizer, std::string(what));
+FindingKind FindingKind::asan(std::string_view what) {
+  return FindingKind(FindingCategory::kAsan, std::string(what));
+}
+
+FindingKind FindingKind::ubsan(std::string_view what) {
+  return FindingKind(FindingCategory::kUbsan, std::string(what));
 }
 
 FindingKind FindingKind::timeout() { return FindingKind(FindingCategory::kTimeout, ""); }
@@ -161,7 +155,7 @@ std::optional<FindingKind> parse_finding_kind(std::string_view text, std::string
   if (info == nullptr) {
     return refuse(
         "a shadow kind such as 'overlap', heap-invariant:ID, divergence:WHAT, crash:SIGNAME, "
-        "sanitizer:WHAT or timeout");
+        "asan:WHAT, ubsan:CHECK or timeout");
   }
   bool ok = false;
   std::string why;
@@ -182,9 +176,13 @@ std::optional<FindingKind> parse_finding_kind(std::string_view text, std::string
       ok = is_crash_detail(detail);
       why = "a crash is crash:SIGNAME or crash:exit-N";
       break;
-    case FindingCategory::kSanitizer:
-      ok = is_sanitizer_detail(detail);
-      why = "a sanitizer report is sanitizer:WORD";
+    case FindingCategory::kAsan:
+      ok = is_asan_report_name(detail);
+      why = "no ASan report " + quoted(detail) + " in ALLOCFUZZ_ASAN_REPORTS";
+      break;
+    case FindingCategory::kUbsan:
+      ok = is_ubsan_check_name(detail);
+      why = "no UBSan check " + quoted(detail) + " in ALLOCFUZZ_UBSAN_CHECKS";
       break;
     case FindingCategory::kTimeout:
       return FindingKind::timeout();
@@ -204,15 +202,6 @@ std::string signal_name(int signal_number) {
     if (s.number == signal_number) return std::string(s.name);
   }
   return absl::StrFormat("SIG%d", signal_number);
-}
-
-FindingKind kind_from_sanitizer(std::string_view what) {
-  constexpr std::string_view kMemoryFaults[] = {
-      "null-deref",      "wild-jump",      "wild-addr", "wild-addr-read",
-      "wild-addr-write", "stack-overflow", "SEGV"};
-  if (in_list(kMemoryFaults, what)) return FindingKind::signal(SIGSEGV);
-  if (what == "signal") return FindingKind::signal(SIGFPE);
-  return FindingKind::sanitizer(what);
 }
 
 std::ostream& operator<<(std::ostream& out, const FindingKind& kind) { return out << kind.text(); }

@@ -12,10 +12,13 @@
 //   crash           crash:SIGNAME         a fatal signal (SIGSEGV, SIG31) signal, or the heap's
 //                   crash:exit-N          or an unexpected exit status    own check (heap_fatal:
 //                                                                         always crash:SIGABRT)
-//   sanitizer       sanitizer:WHAT        the sanitizer's own name of its sanitizer
-//                                         report (heap-buffer-overflow,
-//                                         undefined-behavior, ...)
+//   asan            asan:WHAT             ASan's report, by its bug type     sanitizer
+//                                         (ALLOCFUZZ_ASAN_REPORTS)
+//   ubsan           ubsan:CHECK           UBSan's report, by its check       sanitizer
+//                                         (ALLOCFUZZ_UBSAN_CHECKS)
 //   timeout         timeout               none                            signal (SIGALRM)
+// (fuzz/oracle/sanitizer_kinds.h holds both sanitizers' tables and the one function each that
+// turns a report into its kind.)
 //
 // The heap's own fatal check (allocator/free_array/free_array_heap.h, heap_fatal) is an oracle
 // but not a kind of its own: it aborts, so its kind is crash:SIGABRT, which is what every run
@@ -107,7 +110,8 @@ std::string_view divergence_text(Divergence d);
   X(kHeapInvariant, "heap-invariant", Oracle::kHeapChecker)  \
   X(kDivergence, "divergence", Oracle::kDifferential)        \
   X(kCrash, "crash", Oracle::kSignal)                        \
-  X(kSanitizer, "sanitizer", Oracle::kSanitizer)             \
+  X(kAsan, "asan", Oracle::kSanitizer)                       \
+  X(kUbsan, "ubsan", Oracle::kSanitizer)                     \
   X(kTimeout, "timeout", Oracle::kSignal)
 // clang-format on
 
@@ -145,8 +149,11 @@ class FindingKind {
   static FindingKind divergence(Divergence d);
   static FindingKind signal(int signal_number);  // crash:SIGSEGV, crash:SIG40
   static FindingKind exit_status(int status);    // crash:exit-3
-  // `what`: the sanitizer's name of its report, e.g. "heap-buffer-overflow".
-  static FindingKind sanitizer(std::string_view what);
+  // `what`: a row of ALLOCFUZZ_ASAN_REPORTS (asan:heap-buffer-overflow) or of
+  // ALLOCFUZZ_UBSAN_CHECKS (ubsan:misaligned-store); kind_from_asan and kind_from_ubsan
+  // (sanitizer_kinds.h) choose the row.
+  static FindingKind asan(std::string_view what);
+  static FindingKind ubsan(std::string_view what);
   static FindingKind timeout();
 
   FindingCategory category() const { return category_; }
@@ -180,12 +187,6 @@ std::optional<std::string> check_finding_kind(std::string_view text);
 
 // "SIGSEGV" for SIGSEGV, ..., "SIG<number>" for signals without a short name here.
 std::string signal_name(int signal_number);
-
-// The kind of a death that a sanitizer reported, by the sanitizer's name for it (ASan's
-// report description). ASan describes a deadly signal it handled itself by the fault, not the
-// signal: memory faults ("SEGV", "null-deref", "wild-addr-read", "stack-overflow", ...) are
-// crash:SIGSEGV, its "signal" is crash:SIGFPE; anything else is sanitizer:WHAT.
-FindingKind kind_from_sanitizer(std::string_view what);
 
 std::ostream& operator<<(std::ostream& out, const FindingKind& kind);
 

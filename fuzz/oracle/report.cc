@@ -17,7 +17,8 @@ std::string describe_operation(const Program& program, size_t op_index) {
   return absl::StrFormat("operation %d: %s", op_index, format_op(program.ops[op_index]));
 }
 
-void append_finding_line(TextBuffer& out, const FindingKind& kind, Oracle oracle, size_t op_index) {
+void append_finding_line(TextBuffer& out, const FindingKind& kind, Oracle oracle, size_t op_index,
+                         std::string_view frame) {
   out.add(kFindingLinePrefix).add("kind=");
   kind.append_text(out);
   out.add(" op=");
@@ -26,12 +27,15 @@ void append_finding_line(TextBuffer& out, const FindingKind& kind, Oracle oracle
   } else {
     out.add_dec(op_index);
   }
-  out.add(" oracle=\"").add(oracle_name(oracle)).add("\"\n");
+  out.add(" oracle=\"").add(oracle_name(oracle)).add("\"");
+  if (!frame.empty()) out.add(" frame=\"").add(frame).add("\"");
+  out.add("\n");
 }
 
-std::string finding_line(const FindingKind& kind, Oracle oracle, size_t op_index) {
+std::string finding_line(const FindingKind& kind, Oracle oracle, size_t op_index,
+                         std::string_view frame) {
   FixedText<kFindingLineCapacity> line;
-  append_finding_line(line, kind, oracle, op_index);
+  append_finding_line(line, kind, oracle, op_index, frame);
   return std::string(line.view());
 }
 
@@ -40,6 +44,12 @@ std::string format_report(const Program& program, const Finding& finding, const 
                                     describe_operation(program, finding.op_index));
   absl::StrAppendFormat(&out, "  seen by: %s\n", oracle_name(finding.oracle));
   absl::StrAppendFormat(&out, "  %s\n", finding.message);
+  if (!finding.frame.empty()) {
+    absl::StrAppendFormat(&out, "  in the heap under test: %s%s\n", finding.frame,
+                          finding.frame == "?" ? " (no symbolizer: llvm-symbolizer on the PATH "
+                                                 "and a build with sanitizers name the frame)"
+                                               : "");
+  }
   size_t last = finding.op_index < program.ops.size() ? finding.op_index + 1 : program.ops.size();
   size_t first = last > kReportContextOps + 1 ? last - kReportContextOps - 1 : 0;
   if (last > first) {

@@ -9,50 +9,79 @@
 #include <iterator>
 
 #include "allocator/base/fixed_text.h"
+#include "fuzz/harness/crash_frame.h"
 #include "fuzz/harness/fatal_signals.h"
 #include "fuzz/oracle/report.h"
+#include "fuzz/oracle/sanitizer_kinds.h"
 #include "fuzz/program/families.h"
 #include "fuzz/targets/target_contract.h"
 
-// ASan's hooks, weak so that builds without ASan link and simply skip them.
+// The sanitizers' hooks, weak so that builds without them link and simply skip them.
 extern "C" {
 __attribute__((weak)) void __asan_set_error_report_callback(void (*)(const char*));
 __attribute__((weak)) const char* __asan_get_report_description();
+__attribute__((weak)) int __ubsan_get_current_report_data(const char** issue_kind,
+                                                          const char** message,
+                                                          const char** filename, unsigned* line,
+                                                          unsigned* column, char** memory_addr);
 }
 
 namespace allocfuzz {
 namespace {
 
 bool g_finding_printed = false;
+bool g_hook_ran = false;
+bool g_heap_fatal = false;  // the heap's own check fired: the SIGABRT that follows is its
 void (*g_death_hook)() = nullptr;
 
-void on_signal(int signal_number) {
-  print_finding_line(FindingKind::signal(signal_number), Oracle::kSignal, Executor::op_in_flight());
+// Names the death once: its finding line, with the frame inside the heap under test, then the
+// hook (the operation in flight). Whatever follows (the abort that ends a report, ASan's
+// report of a signal already named) is the same death.
+void name_death(const FindingKind& kind, Oracle oracle, const void* fault_pc) {
+  if (!g_finding_printed) {
+    FixedText<kCrashFrameCapacity> frame;
+    append_crash_frame(fault_pc, frame);
+    print_finding_line(kind, oracle, Executor::op_in_flight(), frame.view());
+  }
+  if (!g_hook_ran && g_death_hook != nullptr) {
+    g_hook_ran = true;
+    g_death_hook();
+  }
 }
 
+void on_signal(int signal_number, const void* fault_pc) {
+  const Oracle oracle =
+      signal_number == SIGABRT && g_heap_fatal ? Oracle::kHeapFatal : Oracle::kSignal;
+  name_death(FindingKind::signal(signal_number), oracle, fault_pc);
+}
+
+// The heap's own check aborts next; the abort names the death (its frame is then the same
+// as in `allocfuzz replay`, whose child sees only the signal), the operation is named now.
 void on_heap_fatal() {
-  print_finding_line(FindingKind::signal(SIGABRT), Oracle::kHeapFatal, Executor::op_in_flight());
-  if (g_death_hook != nullptr) g_death_hook();
+  g_heap_fatal = true;
+  if (!g_hook_ran && g_death_hook != nullptr) {
+    g_hook_ran = true;
+    g_death_hook();
+  }
 }
 
 void on_asan_report(const char*) {
-  const char* what =
-      __asan_get_report_description != nullptr ? __asan_get_report_description() : nullptr;
-  const FindingKind kind = kind_from_sanitizer(what != nullptr ? what : "report");
-  print_finding_line(kind, kind.oracle(), Executor::op_in_flight());
-  if (g_death_hook != nullptr) g_death_hook();
+  const FindingKind kind = kind_from_asan(
+      __asan_get_report_description != nullptr ? __asan_get_report_description() : nullptr);
+  name_death(kind, kind.oracle(), nullptr);
 }
 
 }  // namespace
 
-void print_finding_line(const FindingKind& kind, Oracle oracle, size_t op_index) {
+void print_finding_line(const FindingKind& kind, Oracle oracle, size_t op_index,
+                        std::string_view frame) {
   if (g_finding_printed) return;
   g_finding_printed = true;
   // No allocation and no stdio lock: this may run in a signal handler, after a fault inside
   // an allocator. (FindingKind::signal's detail, "SIGSEGV", fits std::string's inline
   // buffer, so building the kind there allocates nothing either.)
   FixedText<kFindingLineCapacity> line;
-  append_finding_line(line, kind, oracle, op_index);
+  append_finding_line(line, kind, oracle, op_index, frame);
   const std::string_view text = line.view();
   for (size_t done = 0; done < text.size();) {
     const ssize_t n = write(STDERR_FILENO, text.data() + done, text.size() - done);
@@ -89,10 +118,20 @@ void install_death_hooks(void (*hook)()) {
 
 }  // namespace allocfuzz
 
-// UBSan calls this for each report it makes (-fno-sanitize-recover: then it dies). A strong
-// definition overrides the runtime's weak one; without UBSan it is never called.
+// UBSan calls this for each report it makes (-fno-sanitize-recover: then it dies), with the
+// report's check and message available. A strong definition overrides the runtime's weak one;
+// without UBSan it is never called.
 extern "C" void __ubsan_on_report() {
   using namespace allocfuzz;
-  print_finding_line(FindingKind::sanitizer("undefined-behavior"), Oracle::kSanitizer,
-                     Executor::op_in_flight());
+  const char* issue_kind = nullptr;
+  const char* message = nullptr;
+  if (__ubsan_get_current_report_data != nullptr) {
+    const char* file = nullptr;
+    unsigned line = 0;
+    unsigned column = 0;
+    char* address = nullptr;
+    __ubsan_get_current_report_data(&issue_kind, &message, &file, &line, &column, &address);
+  }
+  const FindingKind kind = kind_from_ubsan(issue_kind, message);
+  name_death(kind, kind.oracle(), nullptr);
 }

@@ -39,14 +39,16 @@ inline void say_operation_in_flight(const Program* program) {
 // first finding only: whatever follows it (the abort that ends a report, ASan's report of a
 // signal already named) is the same death. The fuzz targets call it for the findings their
 // executor returns; install_death_hooks makes the deaths call it.
-void print_finding_line(const FindingKind& kind, Oracle oracle, size_t op_index);
+void print_finding_line(const FindingKind& kind, Oracle oracle, size_t op_index,
+                        std::string_view frame = {});
 
 // Makes the process name its death, once, as `allocfuzz replay` would name the same input
 // (repro/tools/child_death.h): a fatal signal (fuzz/harness/fatal_signals.h, passed on to
 // ASan's or libFuzzer's handler) is crash:SIGNAME, or with the heap's own fatal check
-// (heap_fatal) crash:SIGABRT seen by that check; an ASan report is sanitizer:WHAT (or the crash
-// its description stands for); a UBSan report is sanitizer:undefined-behavior. Each prints the
-// finding line and then runs `hook` (which names the operation in flight). Not
+// (heap_fatal) crash:SIGABRT seen by that check; an ASan report is asan:WHAT (or the crash its
+// description stands for), a UBSan report ubsan:CHECK (fuzz/oracle/sanitizer_kinds.h). Each
+// prints the finding line, with the innermost frame inside the heap under test
+// (fuzz/harness/crash_frame.h), and then runs `hook` (which names the operation in flight). Not
 // __sanitizer_set_death_callback: libFuzzer owns that one (it saves the crashing input).
 void install_death_hooks(void (*hook)());
 

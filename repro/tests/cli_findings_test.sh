@@ -71,9 +71,17 @@ test_heap_fuzzer_prints_the_finding_line_of_a_shadow_kind() {
 # and names the kind `allocfuzz replay` reports, seen by the same oracle.
 test_heap_fuzzer_prints_the_finding_line_of_a_heap_fatal_death() {
   needs_defects
+  # The frame is where the heap found itself broken: heap_fatal's caller, block_of's check.
+  local src line frame
+  src="$cases/../../allocator/free_array/free_array_heap.cc"
+  line=$(awk '/::block_of\(/ { f = 1 } f && /heap_fatal\(caller, offset\);/ { print NR; exit }' "$src")
+  frame="free_array_heap.cc:$line in allocfuzz::FreeArrayHeap::block_of(void const*, char const*) const"
+  # Without the sanitizers there is no symbolizer: the frame is "?" (fuzz/harness/crash_frame.h).
+  [[ $(nm "$bin/heap_fuzzer" | grep -c ' T __sanitizer_symbolize_pc$' || true) != 0 ]] || frame="?"
   expect_fuzzer_line defect_zero_size.ops \
-    "allocfuzz-finding: kind=crash:SIGABRT op=0 oracle=\"heap's own check\""
+    "allocfuzz-finding: kind=crash:SIGABRT op=0 oracle=\"heap's own check\" frame=\"$frame\""
   run "$AF" replay "$cases/defect_zero_size.ops"
+  grep -qxF "  in the heap under test: $frame" out.txt || { show; fail "replay names another frame"; }
   grep -qxF "allocfuzz: violation crash:SIGABRT at operation 0: malloc s0 0" out.txt ||
     { show; fail "replay names another kind"; }
   grep -qxF "  seen by: heap's own check" out.txt || { show; fail "replay names another oracle"; }

@@ -99,14 +99,14 @@ test_wrong_heap_gate_fails_another_kind_a_sanitizer_report_and_a_miss() {
 wrong-a 1 allocfuzz-finding: kind=overlap op=1 oracle="shadow model"
 wrong-a 2 allocfuzz-finding: kind=out-of-region op=1 oracle="shadow model"
 wrong-a 3 allocfuzz-finding: kind=out-of-region op=2 oracle="shadow model"
-wrong-b * allocfuzz-finding: kind=sanitizer:heap-buffer-overflow op=0 oracle="sanitizer"
+wrong-b * allocfuzz-finding: kind=asan:heap-buffer-overflow op=0 oracle="sanitizer"
 EOF2
   run bash tree/ci/gate.sh --wrong-heaps --fuzzer "$PWD/tree/fake_fuzzer" --jobs 1
   expect_status 1
   expect_table_line wrong-a "wrong-a S S overlap, out-of-region shadow model FAILED: seeds 2 3\
  found out-of-region (expected overlap)"
-  expect_table_line wrong-b "wrong-b S S sanitizer:heap-buffer-overflow sanitizer FAILED: seeds\
- 1 2 3 found sanitizer:heap-buffer-overflow (expected out-of-region)"
+  expect_table_line wrong-b "wrong-b S S asan:heap-buffer-overflow sanitizer FAILED: seeds\
+ 1 2 3 found asan:heap-buffer-overflow (expected out-of-region)"
   expect_table_line wrong-glibc-c "wrong-glibc-c S S MISS - FAILED: seeds 1 2 3 missed (expected\
  calloc-not-zero)"
   grep -qE '^WRONG-KIND: wrong-a, seed 2: found out-of-region \(oracle "shadow model"\) after [0-9.]+ s, expected overlap\. Reproduce with:$' out.txt ||

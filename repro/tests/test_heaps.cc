@@ -5,6 +5,14 @@
 //   test-overlap    every 3rd malloc returns the block the previous malloc returned
 //   test-zero-null  malloc(0) returns NULL: allowed by C, so only a comparison with another
 //                   heap (divergence:malloc-zero) can tell
+//   test-overflow   free() writes one element past the end of the heap's own free list, an
+//                   array from the process's malloc: ASan's heap-buffer-overflow, in the
+//                   heap's own code, in every build with ASan (the region's memory would give
+//                   use-after-poison under the fuzz preset and SEGV under mprotect)
+//   test-misaligned free() stores an 8-byte "freed" tag one byte off alignment: UBSan's
+//                   misaligned-store
+// The lines the finding's frame must name are marked "FRAME: NAME" (repro/tests/
+// cli_signals_test.sh reads them).
 //   wrong-drain-*   the wrong-heap catalogue's heaps without our checker (fuzz/heaps/wrong/)
 // All are bump allocators on the region's break (blocks are never reused), 8-byte aligned,
 // with the requested size in an 8-byte header so that usable_size is exact.
@@ -79,7 +87,7 @@ class CrashOnFreeHeap final : public BumpHeap {
   using BumpHeap::BumpHeap;
   void free(void* p) override {
     if (p == nullptr) return;
-    *reinterpret_cast<volatile int*>(uintptr_t{0x10}) = 1;
+    *reinterpret_cast<volatile int*>(uintptr_t{0x10}) = 1;  // FRAME: test-crash
   }
 };
 
@@ -108,6 +116,37 @@ class ZeroNullHeap final : public BumpHeap {
   void* malloc(size_t n) override { return n == 0 ? nullptr : BumpHeap::malloc(n); }
 };
 
+class OverflowOnFreeHeap final : public BumpHeap {
+ public:
+  using BumpHeap::BumpHeap;
+  void free(void* p) override {
+    if (p == nullptr) return;
+    // The free list fills from its top down, and its top is (wrongly) one past its end: the
+    // first free writes past the array.
+    if (freed_ < kSlots) slots_[kSlots - freed_] = p;  // FRAME: test-overflow
+    ++freed_;
+  }
+  void reset() override { freed_ = 0; }
+
+ private:
+  static constexpr size_t kSlots = 4;
+  std::unique_ptr<void*[]> slots_ = std::make_unique<void*[]>(kSlots);
+  size_t freed_ = 0;
+};
+
+class MisalignedTagHeap final : public BumpHeap {
+ public:
+  using BumpHeap::BumpHeap;
+  void free(void* p) override {
+    if (p == nullptr) return;
+    auto* tag = reinterpret_cast<uint64_t*>(static_cast<char*>(p) + 1);
+    *tag = kFreedTag;  // FRAME: test-misaligned
+  }
+
+ private:
+  static constexpr uint64_t kFreedTag = 0xf7eedf7eedf7eedULL;
+};
+
 template <typename Heap>
 std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
   return std::make_unique<Heap>(region);
@@ -119,6 +158,11 @@ std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
   register_heap_kind({"test-overlap", "TEST ONLY: every 3rd malloc returns the previous block",
                       make<OverlapHeap>});
   register_heap_kind({"test-zero-null", "TEST ONLY: malloc(0) returns NULL", make<ZeroNullHeap>});
+  register_heap_kind({"test-overflow",
+                      "TEST ONLY: free() writes past its own free list (heap-buffer-overflow)",
+                      make<OverflowOnFreeHeap>});
+  register_heap_kind(
+      {"test-misaligned", "TEST ONLY: free() stores a misaligned tag", make<MisalignedTagHeap>});
   // The catalogue's heaps without our checker whose damage shows later
   // (fuzz/heaps/wrong/region_rows.h): repro/tests/cli_drain_test.sh replays them to pin the
   // first broken operation the drain probe finds.

@@ -46,16 +46,19 @@ Finding classify(const ChildRecord& record, int wait_status, bool killed_for_tim
     finding.message = absl::StrFormat("the process received %s", signal_name(caught));
     return finding;
   }
-  if (record.sanitizer != 0) {
-    finding.kind = kind_from_sanitizer(record.sanitizer_what);
+  if (record.sanitizer != 0 || record.ubsan != 0) {
+    std::string error;
+    // The child printed the kind with FindingKind::text: it parses back (asan:report if not).
+    const std::optional<FindingKind> kind = parse_finding_kind(record.sanitizer_kind, &error);
+    finding.kind = kind ? *kind : FindingKind::asan("report");
     finding.oracle = finding.kind.oracle();
     if (finding.kind.category() == FindingCategory::kCrash) {
       finding.message = absl::StrFormat("the process received %s (as the sanitizer reported it)",
                                         finding.kind.detail());
     } else {
-      finding.message =
-          absl::StrFormat("a sanitizer reported %s during this operation (its report is on stderr)",
-                          record.sanitizer_what);
+      finding.message = absl::StrFormat(
+          "the sanitizer reported %s during this operation (its report is on stderr)",
+          record.sanitizer_what);
     }
     return finding;
   }
@@ -77,14 +80,21 @@ Finding classify(const ChildRecord& record, int wait_status, bool killed_for_tim
 ChildDeath describe_death(const Program& program, const ChildRecord& record, int wait_status,
                           bool killed_for_time, unsigned timeout_seconds) {
   Finding finding = classify(record, wait_status, killed_for_time, timeout_seconds);
+  // A frame only for the deaths a handler saw (not a timeout, nor an exit).
+  if ((record.signal != 0 && record.signal != SIGALRM) || record.sanitizer != 0 ||
+      record.ubsan != 0) {
+    finding.frame = record.frame;
+  }
   ChildDeath death;
   death.kind = finding.kind;
   death.message = finding.message;
+  death.frame = finding.frame;
   if (record.phase == kPhaseSetup) {
     death.text = absl::StrFormat(
         "allocfuzz: violation %s before the first operation (while building the region and "
         "heap)\n  %s\n",
         finding.kind.text(), finding.message);
+    if (!finding.frame.empty()) death.text += "  in the heap under test: " + finding.frame + "\n";
     return death;
   }
   // The handlers' view of the operation in flight; without one (SIGKILL, exit) the operation

@@ -1,8 +1,8 @@
 // How a child that died (rather than returned) ended, as a finding of the violation vocabulary
 // (fuzz/oracle/finding_kind.h) and its report in format_report's shape. The kind does not
 // depend on whether a sanitizer was there: a signal first is crash:SIGNAME (seen by the
-// heap's own check when heap_fatal raised it), a sanitizer report first is sanitizer:WHAT (or,
-// for ASan's own reports of deadly signals, the crash they stand for), the alarm is timeout.
+// heap's own check when heap_fatal raised it), a sanitizer report first is asan:WHAT or ubsan:CHECK
+// (or, for ASan's own reports of deadly signals, the crash they stand for), the alarm is timeout.
 #ifndef ALLOCFUZZ_REPRO_CHILD_DEATH_H_
 #define ALLOCFUZZ_REPRO_CHILD_DEATH_H_
 
@@ -20,6 +20,7 @@ struct ChildDeath {
   size_t op_index = SIZE_MAX;  // SIZE_MAX: before the first operation
   std::string text;            // the report
   std::string message;         // its one-line message
+  std::string frame;           // for a signal or a sanitizer report: Finding::frame
 };
 
 // `wait_status` from waitpid; `killed_for_time`: the parent's backstop deadline killed it.

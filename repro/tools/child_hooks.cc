@@ -6,8 +6,10 @@
 #include <iterator>
 
 #include "allocator/free_array/free_array_heap.h"
+#include "fuzz/harness/crash_frame.h"
 #include "fuzz/harness/executor.h"
 #include "fuzz/harness/fatal_signals.h"
+#include "fuzz/oracle/sanitizer_kinds.h"
 
 // The sanitizers' hooks, weak so that a build without sanitizers (release) links: there they
 // are null and never called.
@@ -15,6 +17,10 @@ extern "C" {
 __attribute__((weak)) void __sanitizer_set_death_callback(void (*callback)());
 __attribute__((weak)) int __asan_report_present();
 __attribute__((weak)) const char* __asan_get_report_description();
+__attribute__((weak)) int __ubsan_get_current_report_data(const char** issue_kind,
+                                                          const char** message,
+                                                          const char** filename, unsigned* line,
+                                                          unsigned* column, char** memory_addr);
 }
 
 namespace allocfuzz {
@@ -22,26 +28,46 @@ namespace {
 
 ChildRecord* g_record = nullptr;
 
-// Async-signal-safe. Records the signal and the operation in flight, unless a sanitizer
-// report came first (then this is the abort that ends its report).
-void on_signal(int signal_number) {
-  if (g_record != nullptr && g_record->signal == 0 && g_record->sanitizer == 0) {
+void record_frame(const void* fault_pc) {
+  TextBuffer frame(g_record->frame, sizeof g_record->frame - 1);
+  append_crash_frame(fault_pc, frame);
+  g_record->frame[frame.size()] = '\0';
+}
+
+// Records a sanitizer report's kind, its own name and the frame, unless a signal or an
+// earlier report came first.
+void record_report(const FindingKind& kind, const char* what) {
+  if (g_record->signal != 0 || g_record->ubsan != 0 || g_record->sanitizer != 0) return;
+  copy_text(g_record->sanitizer_kind, sizeof g_record->sanitizer_kind, kind.text().c_str());
+  copy_text(g_record->sanitizer_what, sizeof g_record->sanitizer_what, what);
+  g_record->op_at_death = Executor::op_in_flight();
+  record_frame(nullptr);
+}
+
+// Records the signal, the operation in flight and the frame, unless a sanitizer report came
+// first (then this is the abort that ends its report).
+void on_signal(int signal_number, const void* fault_pc) {
+  if (g_record != nullptr && g_record->signal == 0 && g_record->sanitizer == 0 &&
+      g_record->ubsan == 0) {
     g_record->op_at_death = Executor::op_in_flight();
     g_record->signal = signal_number;
+    record_frame(fault_pc);
   }
 }
 
 // The sanitizers call this after printing a report and before exiting (or aborting). A report
-// that our own signal handler led to (ASan's SEGV report) keeps the signal as the cause.
+// that our own signal handler led to (ASan's SEGV report) keeps the signal as the cause; a
+// UBSan report was recorded by its own hook.
 void on_sanitizer_death() {
   if (g_record == nullptr || g_record->sanitizer != 0) return;
-  const char* what = g_record->ubsan != 0 ? "undefined-behavior" : "report";
-  if (__asan_report_present != nullptr && __asan_get_report_description != nullptr &&
-      __asan_report_present() != 0) {
-    what = __asan_get_report_description();
+  if (g_record->ubsan == 0 && g_record->signal == 0) {
+    const char* what = nullptr;
+    if (__asan_report_present != nullptr && __asan_get_report_description != nullptr &&
+        __asan_report_present() != 0) {
+      what = __asan_get_report_description();
+    }
+    record_report(kind_from_asan(what), what != nullptr ? what : "a report");
   }
-  copy_text(g_record->sanitizer_what, sizeof g_record->sanitizer_what, what);
-  if (g_record->signal == 0) g_record->op_at_death = Executor::op_in_flight();
   g_record->sanitizer = 1;
 }
 
@@ -67,9 +93,22 @@ void install_child_hooks(ChildRecord* record, bool chain) {
 
 }  // namespace allocfuzz
 
-// UBSan calls this for each report it makes, before its death callback: the one way to tell its
-// death from ASan's. A strong definition overrides the runtime's weak one; without UBSan it is
-// never called.
+// UBSan calls this for each report it makes, before its death callback, with the report's check
+// and message available: the one way to tell its death from ASan's. A strong definition
+// overrides the runtime's weak one; without UBSan it is never called.
 extern "C" void __ubsan_on_report() {
-  if (allocfuzz::g_record != nullptr) allocfuzz::g_record->ubsan = 1;
+  using namespace allocfuzz;
+  if (g_record == nullptr) return;
+  const char* issue_kind = nullptr;
+  const char* message = nullptr;
+  if (__ubsan_get_current_report_data != nullptr) {
+    const char* file = nullptr;
+    unsigned line = 0;
+    unsigned column = 0;
+    char* address = nullptr;
+    __ubsan_get_current_report_data(&issue_kind, &message, &file, &line, &column, &address);
+  }
+  record_report(kind_from_ubsan(issue_kind, message),
+                issue_kind != nullptr ? issue_kind : "a report");
+  g_record->ubsan = 1;
 }

@@ -22,7 +22,9 @@ struct ChildRecord {
   volatile size_t ops_done;          // operations completed, for deaths no handler saw
   size_t finding_op;                 // with phase kPhaseDone and a non-empty finding_kind
   char finding_kind[256];            // the printed kind (FindingKind::text)
-  char sanitizer_what[128];          // the sanitizer's name of its report
+  char sanitizer_kind[128];          // the sanitizer report's kind, printed (asan:..., ubsan:...)
+  char sanitizer_what[128];          // the sanitizer's own name of its report, for the message
+  char frame[256];                   // the innermost frame inside the heap under test, or ""
   char finding_message[512];         // the finding's message, cut to fit
 };
 

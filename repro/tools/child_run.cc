@@ -131,6 +131,7 @@ ChildRunResult run_program_in_child(const Program& program, const HeapKind& heap
     result.kind = std::move(death.kind);
     result.op_index = death.op_index;
     result.message = std::move(death.message);
+    result.frame = std::move(death.frame);
     emit(options, death.text, &result);
   }
   munmap(page, sizeof(ChildRecord));

@@ -7,7 +7,7 @@
 //   child_hooks.h   the child's hooks for fatal signals, sanitizer reports, UBSan, the heap's
 //                   own fatal check, and its timeout (alarm, SIGALRM);
 //   child_record.h  the page shared with the parent (MAP_SHARED): how far it got, how it ended;
-//   child_death.h   the parent's naming of a death: crash:SIGSEGV, sanitizer:WHAT, timeout
+//   child_death.h   the parent's naming of a death: crash:SIGSEGV, asan:WHAT, ubsan:CHECK, timeout
 //                   (fuzz/oracle/finding_kind.h), with a report in format_report's shape;
 //   child_run.cc    this function: the fork, the pipe, the backstop deadline and the wait.
 #ifndef ALLOCFUZZ_REPRO_CHILD_RUN_H_
@@ -52,6 +52,8 @@ struct ChildRunResult {
                                // SIZE_MAX: before the first operation)
   std::string text;            // everything the run printed, also what went to `echo`
   std::string message;         // with kViolation: the finding's one-line message
+  std::string frame;           // with a signal or sanitizer death: the innermost frame inside
+                               // the heap under test (Finding::frame), else empty
 };
 
 ChildRunResult run_program_in_child(const Program& program, const HeapKind& heap,

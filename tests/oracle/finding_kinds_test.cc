@@ -14,6 +14,7 @@
 #include "fuzz/heaps/plugin_adapter.h"
 #include "fuzz/oracle/finding_kind.h"
 #include "fuzz/oracle/report.h"
+#include "fuzz/oracle/sanitizer_kinds.h"
 #include "fuzz/program/ops_text.h"
 
 namespace allocfuzz {
@@ -37,9 +38,15 @@ std::vector<FindingKind> EveryKind() {
   }
   kinds.push_back(FindingKind::exit_status(0));
   kinds.push_back(FindingKind::exit_status(3));
-  kinds.push_back(FindingKind::sanitizer("heap-buffer-overflow"));
-  kinds.push_back(FindingKind::sanitizer("undefined-behavior"));
-  kinds.push_back(FindingKind::sanitizer("bad-__sanitizer_annotate_contiguous_container"));
+#define ALLOCFUZZ_X(description) kinds.push_back(FindingKind::asan(description));
+  ALLOCFUZZ_ASAN_REPORTS(ALLOCFUZZ_X)
+#undef ALLOCFUZZ_X
+  // A UBSan check's name may stand in several rows (one per issue kind); once is enough.
+  std::set<std::string_view> ubsan_names;
+#define ALLOCFUZZ_X(issue_kind, prefix, name) \
+  if (ubsan_names.insert(name).second) kinds.push_back(FindingKind::ubsan(name));
+  ALLOCFUZZ_UBSAN_CHECKS(ALLOCFUZZ_X)
+#undef ALLOCFUZZ_X
   kinds.push_back(FindingKind::timeout());
   return kinds;
 }
@@ -74,7 +81,8 @@ TEST(FindingKinds, PrintedFormsAreThoseOfTheTable) {
   EXPECT_EQ(FindingKind::signal(SIGSEGV).text(), "crash:SIGSEGV");
   EXPECT_EQ(FindingKind::signal(40).text(), "crash:SIG40");
   EXPECT_EQ(FindingKind::exit_status(3).text(), "crash:exit-3");
-  EXPECT_EQ(FindingKind::sanitizer("heap-use-after-free").text(), "sanitizer:heap-use-after-free");
+  EXPECT_EQ(FindingKind::asan("heap-use-after-free").text(), "asan:heap-use-after-free");
+  EXPECT_EQ(FindingKind::ubsan("misaligned-store").text(), "ubsan:misaligned-store");
   EXPECT_EQ(FindingKind::timeout().text(), "timeout");
 }
 
@@ -87,7 +95,8 @@ TEST(FindingKinds, EachCategoryHasItsOwnPrefixAndOracle) {
   EXPECT_EQ(FindingKind::heap_invariant("free-tag").oracle(), Oracle::kHeapChecker);
   EXPECT_EQ(FindingKind::divergence(Divergence::kErrno).oracle(), Oracle::kDifferential);
   EXPECT_EQ(FindingKind::signal(SIGBUS).oracle(), Oracle::kSignal);
-  EXPECT_EQ(FindingKind::sanitizer("double-free").oracle(), Oracle::kSanitizer);
+  EXPECT_EQ(FindingKind::asan("double-free").oracle(), Oracle::kSanitizer);
+  EXPECT_EQ(FindingKind::ubsan("array-bounds").oracle(), Oracle::kSanitizer);
   EXPECT_EQ(FindingKind::timeout().oracle(), Oracle::kSignal);
   EXPECT_EQ(oracle_name(Oracle::kHeapFatal), "heap's own check");
   EXPECT_EQ(oracle_name(Oracle::kDifferential), "differential comparison");
@@ -108,15 +117,21 @@ TEST(FindingKinds, UnknownKindsAreRefusedWithTheirReason) {
        "unknown violation kind 'crash:SIG11' (a crash is crash:SIGNAME or crash:exit-N)"},
       {"crash:exit-03",
        "unknown violation kind 'crash:exit-03' (a crash is crash:SIGNAME or crash:exit-N)"},
-      {"sanitizer:", "unknown violation kind 'sanitizer:' (a sanitizer report is sanitizer:WORD)"},
-      {"sanitizer:a b",
-       "unknown violation kind 'sanitizer:a b' (a sanitizer report is sanitizer:WORD)"},
+      {"asan:", "unknown violation kind 'asan:' (no ASan report '' in ALLOCFUZZ_ASAN_REPORTS)"},
+      {"asan:SEGV",
+       "unknown violation kind 'asan:SEGV' (no ASan report 'SEGV' in ALLOCFUZZ_ASAN_REPORTS)"},
+      {"ubsan:misaligned-pointer",
+       "unknown violation kind 'ubsan:misaligned-pointer' (no UBSan check 'misaligned-pointer' in "
+       "ALLOCFUZZ_UBSAN_CHECKS)"},
+      {"sanitizer:heap-buffer-overflow",
+       "unknown violation kind 'sanitizer:heap-buffer-overflow' (a shadow kind such as 'overlap', "
+       "heap-invariant:ID, divergence:WHAT, crash:SIGNAME, asan:WHAT, ubsan:CHECK or timeout)"},
       {"timeout:5",
        "unknown violation kind 'timeout:5' (a shadow kind such as 'overlap', heap-invariant:ID, "
-       "divergence:WHAT, crash:SIGNAME, sanitizer:WHAT or timeout)"},
+       "divergence:WHAT, crash:SIGNAME, asan:WHAT, ubsan:CHECK or timeout)"},
       {"segfault:x",
        "unknown violation kind 'segfault:x' (a shadow kind such as 'overlap', heap-invariant:ID, "
-       "divergence:WHAT, crash:SIGNAME, sanitizer:WHAT or timeout)"},
+       "divergence:WHAT, crash:SIGNAME, asan:WHAT, ubsan:CHECK or timeout)"},
   };
   for (const auto& [text, message] : cases) {
     std::string error;
@@ -126,14 +141,42 @@ TEST(FindingKinds, UnknownKindsAreRefusedWithTheirReason) {
   }
 }
 
-TEST(FindingKinds, SanitizerDescriptionsOfDeadlySignalsAreCrashes) {
-  for (std::string_view fault : {"SEGV", "null-deref", "wild-jump", "wild-addr", "wild-addr-read",
-                                 "wild-addr-write", "stack-overflow"}) {
-    EXPECT_EQ(kind_from_sanitizer(fault), FindingKind::signal(SIGSEGV)) << fault;
+TEST(FindingKinds, AsanDescriptionsOfDeadlySignalsAreCrashes) {
+  for (const char* fault : {"SEGV", "null-deref", "wild-jump", "wild-addr", "wild-addr-read",
+                            "wild-addr-write", "stack-overflow"}) {
+    EXPECT_EQ(kind_from_asan(fault), FindingKind::signal(SIGSEGV)) << fault;
   }
-  EXPECT_EQ(kind_from_sanitizer("signal"), FindingKind::signal(SIGFPE));
-  EXPECT_EQ(kind_from_sanitizer("heap-buffer-overflow").text(), "sanitizer:heap-buffer-overflow");
-  EXPECT_EQ(kind_from_sanitizer("report").text(), "sanitizer:report");
+  EXPECT_EQ(kind_from_asan("signal"), FindingKind::signal(SIGFPE));
+  EXPECT_EQ(kind_from_asan("heap-buffer-overflow").text(), "asan:heap-buffer-overflow");
+  EXPECT_EQ(kind_from_asan("use-after-poison").text(), "asan:use-after-poison");
+  // A description the table does not know, or none, is asan:report.
+  EXPECT_EQ(kind_from_asan("brand-new-bug").text(), "asan:report");
+  EXPECT_EQ(kind_from_asan(nullptr).text(), "asan:report");
+}
+
+// UBSan's issue kinds, refined by the message where one check covers several faults.
+TEST(FindingKinds, UbsanChecksByIssueKindAndMessage) {
+  const char* misaligned = "misaligned-pointer-use";
+  EXPECT_EQ(kind_from_ubsan(misaligned,
+                            "Store to misaligned address 0x6 for type 'uint64_t' (aka 'unsigned "
+                            "long'), which requires 8 byte alignment")
+                .text(),
+            "ubsan:misaligned-store");
+  EXPECT_EQ(kind_from_ubsan(misaligned, "Load of misaligned address 0x6 for type 'int'").text(),
+            "ubsan:misaligned-load");
+  EXPECT_EQ(kind_from_ubsan(misaligned, "Member access within misaligned address").text(),
+            "ubsan:misaligned-member-access");
+  EXPECT_EQ(kind_from_ubsan(misaligned, "something new").text(), "ubsan:misaligned-pointer-use");
+  EXPECT_EQ(kind_from_ubsan("null-pointer-use", "Store to null pointer of type 'int'").text(),
+            "ubsan:null-store");
+  EXPECT_EQ(kind_from_ubsan("out-of-bounds-index", "index 3 out of bounds").text(),
+            "ubsan:array-bounds");
+  EXPECT_EQ(kind_from_ubsan("invalid-shift-exponent", "shift exponent 64 is too large").text(),
+            "ubsan:shift-exponent");
+  EXPECT_EQ(kind_from_ubsan("pointer-overflow", "pointer index expression").text(),
+            "ubsan:pointer-overflow");
+  EXPECT_EQ(kind_from_ubsan("a-check-of-tomorrow", "x").text(), "ubsan:report");
+  EXPECT_EQ(kind_from_ubsan(nullptr, nullptr).text(), "ubsan:report");
 }
 
 TEST(FindingKinds, SignalNames) {
@@ -145,6 +188,10 @@ TEST(FindingKinds, SignalNames) {
 TEST(FindingLine, IsOneLineOfKeyValueFields) {
   EXPECT_EQ(finding_line(FindingKind::heap_invariant("prev-free"), Oracle::kHeapChecker, 17),
             "allocfuzz-finding: kind=heap-invariant:prev-free op=17 oracle=\"heap checker\"\n");
+  EXPECT_EQ(finding_line(FindingKind::asan("heap-buffer-overflow"), Oracle::kSanitizer, 1,
+                         "x_malloc.c:12 in x_free"),
+            "allocfuzz-finding: kind=asan:heap-buffer-overflow op=1 oracle=\"sanitizer\" "
+            "frame=\"x_malloc.c:12 in x_free\"\n");
   EXPECT_EQ(finding_line(FindingKind::signal(SIGABRT), Oracle::kHeapFatal, SIZE_MAX),
             "allocfuzz-finding: kind=crash:SIGABRT op=none oracle=\"heap's own check\"\n");
 }
