@@ -14,8 +14,8 @@
 #include <fstream>
 #include <system_error>
 
-#include "repro/engines/plugin_targets.h"
 #include "fuzz/program/families.h"
+#include "repro/engines/plugin_targets.h"
 
 namespace allocfuzz {
 namespace fs = std::filesystem;
