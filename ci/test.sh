@@ -10,6 +10,9 @@
 #   - a diff_fuzzer smoke run (every heap, plugins included, must agree);
 #   - a plugin smoke run (each plugin's NAME_fuzzer on 2,000 seeded programs, and
 #     `allocfuzz run --empty oldgnu_fuzzer 5`);
+#   - the bucket test (ci/run_buckets.sh: `allocfuzz run` for 25 s on a heap with two bugs, one
+#     ten times rarer, must report both buckets with minimized repros of their signatures;
+#     --ignore; `allocfuzz gate kr_fuzzer 5` clean; about 45 s);
 #   - an AFL++ smoke run (ci/afl_smoke.sh: the afl preset's heap_fuzzer under afl-fuzz, 5 s);
 #   - the corpus tools: `allocfuzz cmin` and `allocfuzz coverage` on the seeds, with a floor on
 #     the heap's line coverage;
@@ -95,6 +98,10 @@ build/fuzz/bin/allocfuzz run --empty oldgnu_fuzzer 5 2>"$plugin_dir/run.err" | t
   false
 }
 grep -q "(0 seeds), 0 new artifacts" "$plugin_dir/run.out" || { echo "ci/test.sh: not run from no corpus" >&2; false; }
+
+step="buckets (ci/run_buckets.sh: run finds both bugs of wrong-two-bugs in 25 s, each bucket minimized to its signature; ignored buckets; gate kr_fuzzer 5 clean)"
+echo "ci/test.sh: ${step}"
+bash ci/run_buckets.sh 25
 
 step="AFL++ smoke (ci/afl_smoke.sh: heap_fuzzer under afl-fuzz for 5 s from the seeds, no crash)"
 echo "ci/test.sh: ${step}"

@@ -218,7 +218,7 @@ void* TwoBugsHeap::realloc(void* p, size_t n) {
   if (p != nullptr && (q != nullptr || n == 0)) live_.erase(static_cast<char*>(p));
   if (q == nullptr) return nullptr;
   live_[q] = n;
-  if (p == nullptr || n < kLargeRealloc) return q;
+  if (p == nullptr || n < kLargeRealloc || live_.size() <= kOthersLive) return q;
   for (auto& [block, bytes] : live_) {
     if (block != q && bytes > 0) {
       block[0] = 0;

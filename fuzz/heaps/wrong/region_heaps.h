@@ -417,12 +417,14 @@ class ReallocKeepsOldSizeHeap final : public LookasideHeap {
 // loses an operation becomes a repro of the malloc bug):
 //   malloc  right after a malloc of the same size, writes 0 over byte 0 of that previous block
 //           while it is live (common: any repeated request);
-//   realloc of a live block to 2048 bytes or more writes 0 over byte 0 of the lowest live block
-//           other than the result (rare: a large request on top of two live blocks).
+//   realloc of a live block to kLargeRealloc bytes or more, while kOthersLive other blocks are
+//           live, writes 0 over byte 0 of the lowest live block other than the result (rare: a
+//           large request on top of several live blocks; about a tenth as often as the other).
 // Blocks of 0 bytes have no byte to damage and are left alone.
 class TwoBugsHeap final : public WrongFreeArrayHeap {
  public:
-  static constexpr size_t kLargeRealloc = 2048;
+  static constexpr size_t kLargeRealloc = 16384;
+  static constexpr size_t kOthersLive = 3;  // the realloc bug needs this many other live blocks
   using WrongFreeArrayHeap::WrongFreeArrayHeap;
   void* malloc(size_t n) override;
   void* calloc(size_t count, size_t size) override;
