@@ -175,6 +175,29 @@ test_gate_fails_on_a_failing_case_even_when_the_run_is_clean() {
   expect_stdout_line "allocfuzz gate: pass: 0 failed cases, no new bucket"
 }
 
+test_run_names_the_first_broken_operation_of_a_heap_without_our_checker() {
+  gate_root
+  rm crashes/*
+  # wrong-drain-realloc-lists-twice's row (fuzz/heaps/wrong/region_rows.h): the moving realloc
+  # at operation 2 lists the old block twice; the overlap shows at operation 6.
+  ops lists-twice.ops '# allocfuzz ops v1' 'malloc s0 24' 'malloc s1 24' 'realloc s0 100' \
+    'malloc s2 200' 'free s1' 'malloc s3 16' 'malloc s4 16'
+  "$AFT" encode lists-twice.ops -o crashes/lists-twice
+  PATH="$PWD/fake-bin:$PATH" run "$AFT" --root=root --heap=wrong-drain-realloc-lists-twice \
+    run --engine=afl wrong_heap_fuzzer 1
+  expect_status 1
+  # For the minimized repro (4 operations), under its bucket's row.
+  grep -A1 -E "^  overlap op=malloc +1 " out.txt | tail -n 1 >broken.txt
+  [[ $(cat broken.txt) == "    heap first broken at operation 2 (the probe after it fails with overlap at its step 3: block at +0x000008 of 0 bytes overlaps live block s0 at +0x000008 of 16 bytes), symptom at operation 3" ]] ||
+    { show; fail "no first-broken line under the row"; }
+  # A heap with our checker (wrong-two-bugs is the free-array heap underneath) gets none.
+  gate_root
+  gate
+  grep -qE "^buckets: [1-9]" out.txt || { show; fail "no buckets on wrong-two-bugs"; }
+  grep -q "heap first broken" out.txt && { show; fail "a first-broken line on a checked heap"; }
+  true
+}
+
 test_gate_usage_errors() {
   run "$AF" gate heap_fuzzer
   expect_status 2
