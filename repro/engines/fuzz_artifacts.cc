@@ -71,8 +71,11 @@ double seconds_since_start(const std::filesystem::path& file, double wall_start)
 size_t report_buckets(const FuzzTarget& target, const FuzzLayout& layout,
                       const std::vector<FoundArtifact>& found, const RunSettings& settings,
                       const IgnoreList& ignore, std::string_view clock_source) {
-  if (found.empty()) return 0;
   const std::string cli = root_relative(layout, layout.cli);
+  if (found.empty() && target.takes_programs) {
+    absl::PrintF("\n%s", BucketTable().text(clock_source));  // the same table, empty
+    return 0;
+  }
   if (!target.takes_programs) {
     // Not programs: nothing of ours replays them; each artifact is its own finding.
     for (const FoundArtifact& artifact : found) {

@@ -129,6 +129,7 @@ std::string BucketTable::text(std::string_view clock_source) const {
       "buckets: %d (%d new); first seen: %s, wall-clock seconds after the run's start (not "
       "deterministic)\n",
       rows.size(), new_buckets(), clock_source);
+  if (rows.empty()) return out;
   out += absl::StrFormat("  %-*s  %6s  %10s  %-7s  %s\n", width, "bucket", "inputs", "first seen",
                          "status", "repro");
   for (const Bucket& row : rows) {
