@@ -11,7 +11,7 @@
 #   - a plugin smoke run (each plugin's NAME_fuzzer on 2,000 seeded programs, and
 #     `allocfuzz run --empty oldgnu_fuzzer 5`);
 #   - the bucket test (ci/run_buckets.sh: `allocfuzz run` for 25 s on a heap with two bugs, one
-#     ten times rarer, must report both buckets with minimized repros of their signatures;
+#     four to ten times rarer, must report both buckets with minimized repros of their signatures;
 #     --ignore; `allocfuzz gate kr_fuzzer 5` clean; about 45 s);
 #   - an AFL++ smoke run (ci/afl_smoke.sh: the afl preset's heap_fuzzer under afl-fuzz, 5 s);
 #   - the corpus tools: `allocfuzz cmin` and `allocfuzz coverage` on the seeds, with a floor on

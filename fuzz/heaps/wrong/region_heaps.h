@@ -419,7 +419,8 @@ class ReallocKeepsOldSizeHeap final : public LookasideHeap {
 //           while it is live (common: any repeated request);
 //   realloc of a live block to kLargeRealloc bytes or more, while kOthersLive other blocks are
 //           live, writes 0 over byte 0 of the lowest live block other than the result (rare: a
-//           large request on top of several live blocks; about a tenth as often as the other).
+//           large request on top of several live blocks; a fourth to a tenth as often as the
+//           other).
 // Blocks of 0 bytes have no byte to damage and are left alone.
 class TwoBugsHeap final : public WrongFreeArrayHeap {
  public:
