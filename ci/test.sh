@@ -135,4 +135,4 @@ echo "ci/test.sh: ${step}"
 bash ci/gate.sh --wrong-heaps
 
 trap - ERR
-echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; ClusterFuzzLite: built and run; diff: the heaps agree; afl: 5 s clean; coverage held; gate: every defect found; wrong-heap gate: every wrong heap found with its kind)"
+echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; ClusterFuzzLite: built and run; diff: the heaps agree; buckets: both bugs of wrong-two-bugs found and minimized; afl: 5 s clean; coverage held; gate: every defect found; wrong-heap gate: every wrong heap found with its kind)"

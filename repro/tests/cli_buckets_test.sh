@@ -132,6 +132,10 @@ test_gate_runs_the_cases_then_buckets_the_run() {
     { show; fail "malloc row: '$malloc_row'"; }
   [[ $realloc_row =~ ^\ content-corrupted\ op=realloc\ 1\ S\ s\ new\ artifacts/wrong_heap_fuzzer/afl-crash-[0-9a-f]{16}\.min\.ops$ ]] ||
     { show; fail "realloc row: '$realloc_row'"; }
+  # Sorted by first seen, then signature: the malloc inputs were saved first (or at the same
+  # clock tick, and op=malloc sorts first).
+  [[ $(awk '/^  content-corrupted op=/ { printf "%s ", $2 }' out.txt) == "op=malloc op=realloc " ]] ||
+    { show; fail "rows out of order"; }
   # Each repro replays as its own bucket.
   local repro
   repro=$(awk '{ print $NF }' <<<"$realloc_row")
