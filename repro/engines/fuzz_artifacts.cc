@@ -112,6 +112,7 @@ size_t report_buckets(const FuzzTarget& target, const FuzzLayout& layout,
                    row.first_input);
       std::fflush(stdout);
       MinimizeSummary summary;
+      // first_input is ARTIFACT.ops (write_artifact_program); the repro is ARTIFACT.min.ops.
       const std::string artifact = row.first_input.substr(0, row.first_input.size() - 4);
       const int status =
           minimize_file(row.first_input, default_min_path(artifact), settings, &summary);

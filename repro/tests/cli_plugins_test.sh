@@ -105,7 +105,7 @@ STANDIN
   crashes=(root/artifacts/kr_fuzzer/afl-crash-????????????????)
   [[ ${#crashes[@]} -eq 1 && -f ${crashes[0]} ]] || { ls -R root/artifacts >&2; fail "no artifact"; }
   local artifact=artifacts/kr_fuzzer/${crashes[0]##*/}
-  grep -qE "^  \(passes under replay\) +1 +[0-9.]+ s  new +$artifact.ops$" out.txt ||
+  grep -qE "^  \(no finding under replay\) +1 +[0-9.]+ s  new +$artifact.ops$" out.txt ||
     { show; fail "no bucket row for the artifact"; }
   # Its program, for replay and minimize, is on kr.
   grep -qx "# heap: kr" "root/$artifact.ops" || { cat "root/$artifact.ops" >&2; fail "not on kr"; }

@@ -18,7 +18,7 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-constexpr std::string_view kPassesLabel = "(passes under replay)";
+constexpr std::string_view kPassesLabel = "(no finding under replay)";
 
 }  // namespace
 

@@ -9,9 +9,10 @@
 //     depends on addresses or on hash order. First seen is wall-clock (not deterministic), and
 //     the table's header says so and where the time came from.
 //   - An ignored bucket is still a row (marked `ignored`) and is counted, but is not new.
-//   - Inputs that pass under replay are one row of their own, "(passes under replay)": the
-//     fuzzer saw a failure allocfuzz cannot reproduce (a timeout or oom under load, or a
-//     nondeterministic heap). It has no signature, so it cannot be ignored, and it is new.
+//   - Inputs that pass under replay, or could not be replayed (no region, no fork), are one row
+//     of their own, "(no finding under replay)": the fuzzer saw a failure allocfuzz cannot
+//     reproduce (a timeout or oom under load, a nondeterministic heap, a broken environment).
+//     It has no signature, so it cannot be ignored, and it is new.
 #ifndef ALLOCFUZZ_REPRO_TOOLS_BUCKETS_H_
 #define ALLOCFUZZ_REPRO_TOOLS_BUCKETS_H_
 
@@ -55,7 +56,7 @@ struct Bucket {
 
 class BucketTable {
  public:
-  // One input, by its replayed signature (nullopt: it passes under replay).
+  // One input, by its replayed signature (nullopt: it gives no finding under replay).
   void add(const std::optional<Signature>& signature, const std::string& input, double first_seen);
   // The rows, in the table's order; each may be completed (repro, replay) by the caller.
   std::vector<Bucket>& rows();
@@ -75,7 +76,7 @@ class BucketTable {
   bool sorted_ = true;
 };
 
-// The label of a row's signature: its text, or "(passes under replay)".
+// The label of a row's signature: its text, or "(no finding under replay)".
 std::string bucket_label(const Bucket& bucket);
 
 }  // namespace allocfuzz
