@@ -9,23 +9,25 @@
 # shellcheck source-path=SCRIPTDIR source=cli_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
-# The realloc bug at operation 5, with no repeated request before it; without `malloc s1 16`
-# the program meets the malloc bug first (content-corrupted too, at operation 1).
+# The realloc bug at operation 7. The second 8-byte request follows a freed one, so it is no
+# malloc bug; without `free s1` (and `fill s0` with it, the chunk ddmin removes first after the
+# halves) the program meets the malloc bug first, content-corrupted too, at operation 2: a
+# minimizer that kept only the kind took that and ended at `malloc s0 8`, `malloc s1 8`.
 realloc_bug_ops() {
-  ops "$1" '# allocfuzz ops v1' '# heap: wrong-two-bugs' 'malloc s0 8' 'malloc s1 16' \
-    'malloc s2 8' 'malloc s3 24' 'malloc s4 32' 'realloc s1 20000'
+  ops "$1" '# allocfuzz ops v1' '# heap: wrong-two-bugs' 'malloc s0 40' 'malloc s1 8' 'fill s0' \
+    'free s1' 'malloc s2 8' 'malloc s3 56' 'malloc s4 64' 'realloc s4 20000'
 }
 
 test_minimize_keeps_the_operation_of_the_signature() {
   realloc_bug_ops b.ops
-  # The slide a kind-only minimizer could take: one operation less is the other bug.
-  grep -v 'malloc s1 16' b.ops >slid.ops
+  # The slide a kind-only minimizer takes: two operations less is the other bug.
+  grep -vE '^(fill s0|free s1)$' b.ops >slid.ops
   run "$AFT" replay slid.ops
   expect_status 1
-  expect_stdout_line "allocfuzz: violation content-corrupted at operation 1: malloc s2 8"
+  expect_stdout_line "allocfuzz: violation content-corrupted at operation 2: malloc s2 8"
   run "$AFT" minimize b.ops
   expect_status 0
-  expect_stdout_line "minimize: b.ops: violation content-corrupted at operation 5 (6 operations)"
+  expect_stdout_line "minimize: b.ops: violation content-corrupted at operation 7 (8 operations)"
   expect_stdout_line "minimize: keeping the signature content-corrupted op=realloc"
   [[ $(tail -n 1 b.min.ops) == "realloc "* ]] || { cat b.min.ops >&2; fail "slid off realloc"; }
   run "$AFT" replay b.min.ops
