@@ -10,6 +10,9 @@
 #   - a diff_fuzzer smoke run (every heap, plugins included, must agree);
 #   - a plugin smoke run (each plugin's NAME_fuzzer on 2,000 seeded programs, and
 #     `allocfuzz run --empty oldgnu_fuzzer 5`);
+#   - the bucket test (ci/run_buckets.sh: `allocfuzz run` for 25 s on a heap with two bugs, one
+#     four to ten times rarer, must report both buckets with minimized repros of their signatures;
+#     --ignore; `allocfuzz gate kr_fuzzer 5` clean; about 45 s);
 #   - an AFL++ smoke run (ci/afl_smoke.sh: the afl preset's heap_fuzzer under afl-fuzz, 5 s);
 #   - the corpus tools: `allocfuzz cmin` and `allocfuzz coverage` on the seeds, with a floor on
 #     the heap's line coverage;
@@ -96,6 +99,10 @@ build/fuzz/bin/allocfuzz run --empty oldgnu_fuzzer 5 2>"$plugin_dir/run.err" | t
 }
 grep -q "(0 seeds), 0 new artifacts" "$plugin_dir/run.out" || { echo "ci/test.sh: not run from no corpus" >&2; false; }
 
+step="buckets (ci/run_buckets.sh: run finds both bugs of wrong-two-bugs in 25 s, each bucket minimized to its signature; ignored buckets; gate kr_fuzzer 5 clean)"
+echo "ci/test.sh: ${step}"
+bash ci/run_buckets.sh 25
+
 step="AFL++ smoke (ci/afl_smoke.sh: heap_fuzzer under afl-fuzz for 5 s from the seeds, no crash)"
 echo "ci/test.sh: ${step}"
 bash ci/afl_smoke.sh 5
@@ -128,4 +135,4 @@ echo "ci/test.sh: ${step}"
 bash ci/gate.sh --wrong-heaps
 
 trap - ERR
-echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; ClusterFuzzLite: built and run; diff: the heaps agree; afl: 5 s clean; coverage held; gate: every defect found; wrong-heap gate: every wrong heap found with its kind)"
+echo "ci/test.sh: PASSED (dev: built and tested with ASan+UBSan; fuzz: built; ClusterFuzzLite: built and run; diff: the heaps agree; buckets: both bugs of wrong-two-bugs found and minimized; afl: 5 s clean; coverage held; gate: every defect found; wrong-heap gate: every wrong heap found with its kind)"

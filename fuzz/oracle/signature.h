@@ -57,6 +57,9 @@ Signature signature_of(const Program& program, const Finding& finding);
 
 std::ostream& operator<<(std::ostream& out, const Signature& signature);
 
+// The order of tables: by the text form, independent of how the signatures were found.
+inline bool signature_less(const Signature& a, const Signature& b) { return a < b; }
+
 }  // namespace allocfuzz
 
 #endif  // ALLOCFUZZ_FUZZ_ORACLE_SIGNATURE_H_

@@ -23,6 +23,8 @@ enum class CliFlag : uint8_t {
   kSeed,
   kEmpty,
   kOps,
+  kIgnore,
+  kIgnoreFile,
 };
 
 // A set of flags, one bit per CliFlag.
@@ -34,6 +36,9 @@ struct CliFlagRow {
   std::string_view name;   // as given: --NAME=VALUE, --NAME VALUE (-NAME for one letter)
   std::string_view value;  // the placeholder in the usage text; empty for a switch (a bool flag)
   std::string_view help;
+  // Given any number of times, each value kept in order (main.cc collects them itself; no
+  // Abseil flag stands behind the row).
+  bool repeatable = false;
 };
 
 // In the order of the usage text.
@@ -62,6 +67,12 @@ inline constexpr CliFlagRow kCliFlags[] = {
     {CliFlag::kSeed, "seed", "S", "the random workload's seed (default 1)"},
     {CliFlag::kEmpty, "empty", "",
      "fuzz from no corpus: work/TARGET/empty-corpus, emptied first, no seeds (libFuzzer only)"},
+    {CliFlag::kIgnore, "ignore", "SIGNATURE,...",
+     "a bucket to ignore: still in the table, marked ignored, not new (signature: KIND "
+     "op=OPNAME [frame=FRAME]); repeatable, or several separated by commas",
+     true},
+    {CliFlag::kIgnoreFile, "ignore-file", "FILE",
+     "the buckets to ignore, one signature a line, '#' comments; repeatable", true},
 };
 
 // The row named `name`, or nullptr.

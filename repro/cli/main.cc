@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "allocator/region/reserved_range.h"
@@ -53,12 +54,19 @@ int usage_error(const std::string& message) {
 namespace {
 
 // Checks the flags among argv[1 .. end) before Abseil parses them: Abseil would exit with 1
-// on an unknown flag or a missing value. Appends each flag given to `given`, in order. Returns
-// -1 to go on, or an exit status.
-int precheck_flags(int end, char** argv, std::vector<CliFlag>* given) {
+// on an unknown flag or a missing value. Appends each flag given to `given`, in order; the
+// values of repeatable flags (which Abseil never sees) go to `repeated`, and everything else to
+// `for_abseil` (argv[0] first). Returns -1 to go on, or an exit status.
+int precheck_flags(int end, char** argv, std::vector<CliFlag>* given,
+                   std::vector<std::pair<CliFlag, std::string>>* repeated,
+                   std::vector<char*>* for_abseil) {
+  for_abseil->push_back(argv[0]);
   for (int i = 1; i < end; ++i) {
     const std::string_view arg = argv[i];
-    if (arg.size() < 2 || arg[0] != '-') continue;
+    if (arg.size() < 2 || arg[0] != '-') {
+      for_abseil->push_back(argv[i]);
+      continue;
+    }
     std::string_view name = arg.substr(arg[1] == '-' ? 2 : 1);
     const size_t equals = name.find('=');
     const bool has_value = equals != std::string_view::npos;
@@ -68,6 +76,21 @@ int precheck_flags(int end, char** argv, std::vector<CliFlag>* given) {
       return kExitOk;
     }
     const CliFlagRow* row = find_cli_flag(name);
+    if (row != nullptr && row->repeatable) {
+      given->push_back(row->flag);
+      if (has_value) {
+        repeated->emplace_back(row->flag, std::string(arg.substr(arg.find('=') + 1)));
+      } else if (i + 1 < end) {
+        repeated->emplace_back(row->flag, argv[++i]);
+      } else {
+        return usage_error("flag '" + std::string(arg) + "' needs a value");
+      }
+      if (repeated->back().second.empty()) {
+        return usage_error(flag_spelling(*row) + " needs a " + std::string(row->value));
+      }
+      continue;
+    }
+    for_abseil->push_back(argv[i]);
     absl::CommandLineFlag* flag =
         row != nullptr ? absl::FindCommandLineFlag(std::string(name)) : nullptr;
     if (flag == nullptr) return usage_error("unknown flag '" + std::string(arg) + "'");
@@ -78,6 +101,7 @@ int precheck_flags(int end, char** argv, std::vector<CliFlag>* given) {
     } else if (!flag->IsOfType<bool>()) {
       if (i + 1 >= end) return usage_error("flag '" + std::string(arg) + "' needs a value");
       value = argv[++i];
+      for_abseil->push_back(argv[i]);
     } else {
       continue;
     }
@@ -159,8 +183,13 @@ int cli_main(int argc, char** argv) {
     }
   }
   std::vector<CliFlag> given;
-  if (int status = precheck_flags(dash, argv, &given); status >= 0) return status;
-  const std::vector<char*> positional = absl::ParseCommandLine(dash, argv);
+  std::vector<std::pair<CliFlag, std::string>> repeated;
+  std::vector<char*> for_abseil;
+  if (int status = precheck_flags(dash, argv, &given, &repeated, &for_abseil); status >= 0) {
+    return status;
+  }
+  const std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(for_abseil.size()), for_abseil.data());
   std::vector<std::string> args(positional.begin() + 1, positional.end());
   const std::vector<std::string> after_dash(argv + (dash < argc ? dash + 1 : argc), argv + argc);
 
@@ -188,6 +217,9 @@ int cli_main(int argc, char** argv) {
   call.random = absl::GetFlag(FLAGS_random);
   call.seed = absl::GetFlag(FLAGS_seed);
   call.empty = absl::GetFlag(FLAGS_empty);
+  for (auto& [flag, value] : repeated) {
+    (flag == CliFlag::kIgnore ? call.ignore : call.ignore_files).push_back(std::move(value));
+  }
   return verb->handler(call);
 }
 

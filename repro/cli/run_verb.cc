@@ -3,7 +3,9 @@
 
 #include <string>
 
+#include "repro/cli/gate_verb.h"
 #include "repro/engines/run_fuzzer.h"
+#include "repro/tools/exit_status.h"
 
 namespace allocfuzz {
 namespace {
@@ -35,6 +37,7 @@ int run_verb(const VerbCall& call) {
   request.root = call.root;
   request.settings = call.settings;
   request.empty = call.empty;
+  if (!read_ignore_list(call, &request.ignore)) return kExitBadInput;
   return run_fuzzer(request);
 }
 

@@ -17,13 +17,15 @@ struct VerbCall {
   // Only for a verb whose row names what follows `--` (run); for the others those arguments
   // are operands.
   std::vector<std::string> after_dash;
-  RunSettings settings;  // --heap, --diff, --defect, --region, --timeout
-  std::string out;       // -o
-  std::string root;      // --root
-  std::string engine;    // --engine
-  std::string random;    // --random, as given
-  std::string seed;      // --seed, as given
-  bool empty = false;    // --empty
+  RunSettings settings;                   // --heap, --diff, --defect, --region, --timeout
+  std::string out;                        // -o
+  std::string root;                       // --root
+  std::string engine;                     // --engine
+  std::string random;                     // --random, as given
+  std::string seed;                       // --seed, as given
+  bool empty = false;                     // --empty
+  std::vector<std::string> ignore;        // each --ignore value, in order
+  std::vector<std::string> ignore_files;  // each --ignore-file value, in order
 };
 
 // Prints "allocfuzz: MESSAGE" and the pointer to the usage on stderr; returns exit status 2.

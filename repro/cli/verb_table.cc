@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "repro/cli/gate_verb.h"
 #include "repro/cli/list.h"
 #include "repro/cli/run_verb.h"
 #include "repro/engines/cmin.h"
@@ -31,6 +32,7 @@ constexpr FlagSet kRandom = flag_bit(CliFlag::kRandom);
 constexpr FlagSet kSeed = flag_bit(CliFlag::kSeed);
 constexpr FlagSet kEmpty = flag_bit(CliFlag::kEmpty);
 constexpr FlagSet kOps = flag_bit(CliFlag::kOps);
+constexpr FlagSet kIgnore = flag_bit(CliFlag::kIgnore) | flag_bit(CliFlag::kIgnoreFile);
 // What every verb that reads a program file applies to it (program_setup.h).
 constexpr FlagSet kProgramFlags = kHeap | kDiff | kDefect | kRegion | kOps;
 // What the verbs that start a fuzz target pass to it (fuzz/targets/target_contract.h); the
@@ -49,7 +51,7 @@ const Verb kVerbs[] = {
      "run programs and compare with their '# expect:' line",
      [](const VerbCall& call) { return check_files(call.operands, call.settings); }},
     {"minimize", "FILE [-o OUT]", 1, 1, "", kProgramFlags | kTimeout | kOut,
-     "shrink a failing program, keeping its violation kind",
+     "shrink a failing program, keeping its signature (kind, operation name, frame)",
      [](const VerbCall& call) { return minimize_file(call.operands[0], call.out, call.settings); }},
     {"fmt", "FILE", 1, 1, "", kProgramFlags, "print a program as canonical .ops text",
      [](const VerbCall& call) { return fmt_file(call.operands[0], call.settings.overrides); }},
@@ -58,11 +60,17 @@ const Verb kVerbs[] = {
      [](const VerbCall& call) {
        return encode_file(call.operands[0], call.out, call.settings.overrides);
      }},
-    {"run", "TARGET [SECONDS]", 1, 2, "LIBFUZZER_ARGS...", kTargetFlags | kEngine | kEmpty,
-     "fuzz on all cores (fuzz build), then minimize what was found; --engine=afl: the same with "
-     "afl-fuzz, one instance per core, on the afl build's targets (build/afl/bin/), with "
-     "afl-fuzz's arguments after --",
+    {"run", "TARGET [SECONDS]", 1, 2, "LIBFUZZER_ARGS...",
+     kTargetFlags | kEngine | kEmpty | kIgnore,
+     "fuzz on all cores (fuzz build) until the time is up, past every crash; bucket every "
+     "artifact by its signature, minimize one of each bucket and print the bucket table; "
+     "--engine=afl: the same with afl-fuzz, one instance per core, on the afl build's targets "
+     "(build/afl/bin/), with afl-fuzz's arguments after --",
      run_verb},
+    {"gate", "TARGET SECONDS", 2, 2, "LIBFUZZER_ARGS...", kTargetFlags | kEngine | kIgnore,
+     "for CI: the regression cases on the target's heap, then run TARGET SECONDS from the "
+     "seeds; exit 1 on a failed case or a bucket not ignored",
+     gate_verb},
     {"cmin", "TARGET [DIR...] [-o OUT]", 1, kAnyNumber, "", kTargetFlags | kOut,
      "minimize a corpus by libFuzzer's merge (fuzz build): the seeds and work/TARGET/corpus (or "
      "DIR...) into work/TARGET/corpus (or OUT)",

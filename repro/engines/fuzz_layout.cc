@@ -43,6 +43,8 @@ bool find_fuzz_layout(const std::string& target, const std::string& root_flag, F
     return false;
   }
   out->bin_dir = self.parent_path();
+  // The replay hints name this very binary: it knows the heaps the artifacts ran on.
+  out->cli = self;
   out->fuzzer = out->bin_dir / target;
   if (access(out->fuzzer.c_str(), X_OK) != 0) {
     *error = absl::StrFormat("allocfuzz run: no fuzzer binary %s; %s", out->fuzzer.string(),
@@ -72,7 +74,6 @@ bool find_fuzz_layout(const std::string& target, const std::string& root_flag, F
   out->corpus_dir = out->work_dir / "corpus";
   out->log_path = out->work_dir / "fuzz.log";
   out->artifact_dir = out->root / "artifacts" / target;
-  out->cli = out->bin_dir / "allocfuzz";
   out->afl_dir = out->work_dir / "afl";
   return true;
 }
@@ -147,6 +148,10 @@ std::vector<std::string> libfuzzer_command(const std::string& target, const std:
       absl::StrFormat("-fork=%d", jobs),
       absl::StrFormat("-max_total_time=%d", seconds),
       absl::StrFormat("-artifact_prefix=artifacts/%s/", target),
+      // Keep fuzzing past what was found until the time is up: run buckets every artifact.
+      "-ignore_crashes=1",
+      "-ignore_ooms=1",
+      "-ignore_timeouts=1",
   };
   std::error_code ec;
   const std::string dict = absl::StrFormat("fuzz/targets/%s.dict", inputs);
@@ -175,6 +180,8 @@ bool find_repo_root(const std::string& verb, const std::string& root_flag, FuzzL
     return false;
   }
   out->bin_dir = self.parent_path();
+  // The replay hints name this very binary: it knows the heaps the artifacts ran on.
+  out->cli = self;
   if (!root_flag.empty()) {
     out->root = fs::absolute(root_flag, ec);
     if (ec || !looks_like_root(out->root)) {
@@ -203,7 +210,6 @@ bool built_with_afl() { return &__afl_manual_init != nullptr; }
 bool find_afl_layout(const std::string& target, const std::string& root_flag, FuzzLayout* out,
                      std::string* error) {
   if (!find_repo_root("run", root_flag, out, error)) return false;
-  out->cli = out->bin_dir / "allocfuzz";
   if (!built_with_afl()) out->bin_dir = out->root / "build" / "afl" / "bin";
   out->fuzzer = out->bin_dir / target;
   if (access(out->fuzzer.c_str(), X_OK) != 0) {

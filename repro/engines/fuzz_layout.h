@@ -23,8 +23,8 @@ struct FuzzLayout {
   std::filesystem::path corpus_dir;    // root/work/TARGET/corpus
   std::filesystem::path log_path;      // root/work/TARGET/fuzz.log
   std::filesystem::path artifact_dir;  // root/artifacts/TARGET
-  std::filesystem::path cli;           // the allocfuzz replay hints name: bin_dir/allocfuzz;
-                                       // --engine=afl: the one next to the running binary
+  std::filesystem::path cli;           // the allocfuzz replay hints name: this running binary,
+                                       // which knows the heaps the artifacts ran on
   std::filesystem::path afl_dir;       // root/work/TARGET/afl: afl-fuzz's -o (--engine=afl)
 };
 

@@ -19,7 +19,13 @@ struct KnownTargets {
   std::deque<std::string> text;         // the plugin targets' names and descriptions
 };
 
-// Built at the first call, after main started: every plugin registered itself before.
+std::vector<FuzzTarget>& test_targets() {
+  static std::vector<FuzzTarget>* const targets = new std::vector<FuzzTarget>;
+  return *targets;
+}
+
+// Built at the first call, after main started: every plugin (and test target) registered itself
+// before.
 const KnownTargets& known() {
   static const KnownTargets* const all = [] {
     auto* known = new KnownTargets;
@@ -35,12 +41,18 @@ const KnownTargets& known() {
       known->targets.push_back(FuzzTarget{name, "heap_fuzzer", true, false, description});
       known->heaps.push_back(heap);
     }
+    for (const FuzzTarget& target : test_targets()) {
+      known->targets.push_back(target);
+      known->heaps.emplace_back();
+    }
     return known;
   }();
   return *all;
 }
 
 }  // namespace
+
+void register_test_fuzz_target(const FuzzTarget& target) { test_targets().push_back(target); }
 
 const std::vector<FuzzTarget>& known_fuzz_targets() { return known().targets; }
 

@@ -19,6 +19,11 @@
 
 namespace allocfuzz {
 
+// For a test binary's static initializer only (allocfuzz_testheaps registers wrong_heap_fuzzer,
+// fuzz/CMakeLists.txt): one more known target, after the plugins' (no plugin heap of its own).
+// `target`'s strings must live as long as the process.
+void register_test_fuzz_target(const FuzzTarget& target);
+
 // Every known target, the table's rows first. The entries live as long as the process.
 const std::vector<FuzzTarget>& known_fuzz_targets();
 

@@ -45,12 +45,13 @@ constexpr double kAflGraceSeconds = 60;
 
 // What every afl-fuzz instance runs with, besides --heap, --defect and --diff: no status screen
 // (its output is a pipe); the checks that containers and CI machines fail skipped, unless set
-// otherwise (CPU frequency scaling, a core_pattern that pipes, a free core to bind to); a stop
-// at the first crash, as libFuzzer does; and the sanitizer settings afl-fuzz insists on when
+// otherwise (CPU frequency scaling, a core_pattern that pipes, a free core to bind to); no stop
+// at the first crash (afl-fuzz keeps going by nature, and run buckets all it saved); and the
+// sanitizer settings afl-fuzz insists on when
 // the user's environment has its own ASAN_OPTIONS (abort_on_error=1, symbolize=0) or
 // LSAN_OPTIONS (symbolize=0), and that UBSan needs to abort (unset, afl-fuzz sets all three).
 FuzzerEnvironment afl_environment() {
-  FuzzerEnvironment env = {{"AFL_NO_UI", "1"}, {"AFL_BENCH_UNTIL_CRASH", "1"}};
+  FuzzerEnvironment env = {{"AFL_NO_UI", "1"}};
   for (const char* name : {"AFL_SKIP_CPUFREQ", "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES",
                            "AFL_TRY_AFFINITY", "AFL_NO_CRASH_README"}) {
     if (getenv(name) == nullptr) env.emplace_back(name, "1");
@@ -217,7 +218,7 @@ void follow_afl(std::vector<AflInstance>& instances, std::ofstream& log, const F
   AflProgressLine line(target, seconds, instances.size());
   AflCounts counts;
   double last_scan = -1e9;
-  bool stopped = false, terminated = false, killed = false;
+  bool terminated = false, killed = false;
   auto signal_all = [&instances](int sig) {
     for (const AflInstance& instance : instances) kill(instance.pid, sig);  // zombies at worst
   };
@@ -262,12 +263,6 @@ void follow_afl(std::vector<AflInstance>& instances, std::ofstream& log, const F
       last_scan = elapsed;
       counts = count_afl_dirs(layout.afl_dir, names);
     }
-    // Each instance stops by itself after its first crash (AFL_BENCH_UNTIL_CRASH); the others
-    // stop with it, as libFuzzer's fork mode does.
-    if (!stopped && counts.crashes > 0) {
-      stopped = true;
-      signal_all(SIGTERM);
-    }
     if (!terminated && elapsed > seconds + kAflGraceSeconds) {
       terminated = true;
       signal_all(SIGTERM);
@@ -298,11 +293,13 @@ std::string content_hash(const std::string& bytes) {
 }
 
 // Copies every crash and hang the instances saved into the artifact directory as
-// afl-crash-HASH / afl-hang-HASH and returns their names (each once), crashes first.
-std::vector<std::string> collect_afl_artifacts(const FuzzLayout& layout,
-                                               const std::vector<std::string>& names) {
-  std::vector<std::string> artifacts;
-  std::set<std::string> seen;
+// afl-crash-HASH / afl-hang-HASH and returns them (each once, crashes first), first seen when
+// the earliest instance saved it (the saved file's mtime after `wall_start`).
+std::vector<FoundArtifact> collect_afl_artifacts(const FuzzLayout& layout,
+                                                 const std::vector<std::string>& names,
+                                                 double wall_start) {
+  std::vector<FoundArtifact> artifacts;
+  std::map<std::string, size_t> seen;  // name -> its index in `artifacts`
   for (const auto& [kind, dir] : {std::pair{"crash", "crashes"}, std::pair{"hang", "hangs"}}) {
     for (const std::string& name : names) {
       for (const fs::path& file : afl_saved_files(layout.afl_dir / name / dir)) {
@@ -313,12 +310,18 @@ std::vector<std::string> collect_afl_artifacts(const FuzzLayout& layout,
           continue;
         }
         const std::string artifact = absl::StrFormat("afl-%s-%s", kind, content_hash(bytes));
-        if (!seen.insert(artifact).second) continue;
+        const double first_seen = seconds_since_start(file, wall_start);
+        if (auto it = seen.find(artifact); it != seen.end()) {
+          double& earliest = artifacts[it->second].first_seen;
+          earliest = std::min(earliest, first_seen);
+          continue;
+        }
+        seen.emplace(artifact, artifacts.size());
         if (!write_file_bytes((layout.artifact_dir / artifact).string(), bytes, &error)) {
           absl::PrintF("allocfuzz: %s\n", error);
           continue;
         }
-        artifacts.push_back(artifact);
+        artifacts.push_back({artifact, first_seen});
       }
     }
   }
@@ -389,6 +392,7 @@ int run_afl(const FuzzRunRequest& request, const FuzzTarget& target, const RunSe
   // Ctrl-C reaches afl-fuzz too (same process group); it stops and we still summarize.
   auto old_int = std::signal(SIGINT, SIG_IGN);
   const double start = seconds_now();
+  const double wall_start = wall_seconds_now();
   for (unsigned i = 0; i < count; ++i) {
     instances[i].pid =
         spawn_fuzzer(commands[i], layout.root, target_env, &instances[i].fd, &error, env);
@@ -406,7 +410,7 @@ int run_afl(const FuzzRunRequest& request, const FuzzTarget& target, const RunSe
   std::vector<std::string> names;
   for (const AflInstance& instance : instances) names.push_back(instance.name);
   const AflStats stats = read_afl_stats(layout.afl_dir, names);
-  const std::vector<std::string> found = collect_afl_artifacts(layout, names);
+  const std::vector<FoundArtifact> found = collect_afl_artifacts(layout, names, wall_start);
   const double rate = elapsed > 0 ? static_cast<double>(stats.executions) / elapsed : 0;
   absl::PrintF(
       "allocfuzz: %s ran %.1f s under afl-fuzz (%d %s): %d executions (%.0f/s), edges %d of "
@@ -414,10 +418,10 @@ int run_afl(const FuzzRunRequest& request, const FuzzTarget& target, const RunSe
       request.target.c_str(), elapsed, count, count == 1 ? "instance" : "instances",
       stats.executions, rate, stats.edges, stats.total_edges, stats.corpus, seeds, stats.crashes,
       stats.hangs, found.size());
-  std::map<std::string, std::string> printed;
-  for (const std::string& name : found) report_artifact(target, layout, name, settings, &printed);
+  const size_t new_buckets = report_buckets(target, layout, found, settings, request.ignore,
+                                            "the mtime of the file afl-fuzz saved");
   std::fflush(stdout);
-  if (!found.empty()) return kExitViolation;
+  if (!found.empty()) return new_buckets > 0 ? kExitViolation : kExitOk;
   for (const AflInstance& instance : instances) {
     if (WIFEXITED(instance.status) && WEXITSTATUS(instance.status) == 0) continue;
     absl::FPrintF(

@@ -8,9 +8,9 @@
 // output directory is work/TARGET/afl/ (fresh each run), the instances' output goes to
 // work/TARGET/fuzz.log (each line prefixed with its instance's name when there are several),
 // colours removed. The arguments after `--` go to afl-fuzz, before its own `--`. Like libFuzzer,
-// the run stops at the first crash (AFL_BENCH_UNTIL_CRASH; the other instances are sent
-// SIGTERM). Each crash and hang of the instances becomes artifacts/TARGET/afl-crash-HASH
-// (afl-hang-HASH; HASH of the contents), minimized and reported as libFuzzer's artifacts are.
+// the run keeps going past crashes until its time is up. Each crash and hang of the instances
+// becomes artifacts/TARGET/afl-crash-HASH (afl-hang-HASH; HASH of the contents), bucketed and
+// reported as libFuzzer's artifacts are (fuzz_artifacts.h).
 // The summary (executions, exec/s, edges, corpus, crashes, hangs) comes from the instances'
 // fuzzer_stats.
 #ifndef ALLOCFUZZ_REPRO_RUN_AFL_H_

@@ -136,6 +136,7 @@ int run_libfuzzer(const FuzzRunRequest& request, const FuzzTarget& target,
     return kExitBadInput;
   }
   const std::set<std::string> before = finding_artifacts(layout.artifact_dir);
+  const double wall_start = wall_seconds_now();
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
   const unsigned jobs = cores > 0 ? static_cast<unsigned>(cores) : 1;
   const std::vector<std::string> argv = libfuzzer_command(
@@ -165,9 +166,10 @@ int run_libfuzzer(const FuzzRunRequest& request, const FuzzTarget& target,
   line.finish(progress, elapsed);
   std::signal(SIGINT, old_int);
 
-  std::set<std::string> found;
+  std::vector<FoundArtifact> found;
   for (const std::string& name : finding_artifacts(layout.artifact_dir)) {
-    if (!before.contains(name)) found.insert(name);
+    if (before.contains(name)) continue;
+    found.push_back({name, seconds_since_start(layout.artifact_dir / name, wall_start)});
   }
   const double rate = elapsed > 0 ? static_cast<double>(progress.executions) / elapsed : 0;
   absl::PrintF(
@@ -175,11 +177,10 @@ int run_libfuzzer(const FuzzRunRequest& request, const FuzzTarget& target,
       "inputs (%d seeds), %d new artifacts\n",
       request.target.c_str(), elapsed, progress.executions, rate, progress.cov, progress.ft,
       corpus_size(layout.corpus_dir).files, seeds, found.size());
-  for (const std::string& name : found) {
-    report_artifact(target, layout, name, settings);
-  }
+  const size_t new_buckets =
+      report_buckets(target, layout, found, settings, request.ignore, "the artifact's mtime");
   std::fflush(stdout);
-  if (!found.empty()) return kExitViolation;
+  if (!found.empty()) return new_buckets > 0 ? kExitViolation : kExitOk;
   const bool clean_exit = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (clean_exit) return kExitOk;
   // A target that crashed without leaving an artifact (e.g. one that replaced libFuzzer's

@@ -1,5 +1,8 @@
 // `allocfuzz run TARGET [SECONDS] [-- libFuzzer args...]`: runs a libFuzzer target from the
-// fuzz build on all cores (fork mode) and turns what it finds into repros.
+// fuzz build on all cores (fork mode) until its time is up, past every crash, timeout and oom
+// (-ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1), and turns what it found into buckets
+// (fuzz_artifacts.h): every artifact replayed for its signature, the first of each bucket
+// minimized, a table of them all.
 //
 // Layout, relative to the repository root (found from the binary, build/<preset>/bin/ ->
 // ../../.., or given with --root):
@@ -13,8 +16,9 @@
 // those exist, then the user's arguments after `--`, untouched (later flags win in libFuzzer).
 // --defect=NAME (or an inherited ALLOCFUZZ_DEFECT) runs the fuzzer with that historical defect
 // on, and the artifacts' programs get `# defect: NAME`, so they are minimized and replayed
-// with it. A live progress line is drawn on stderr; the summary lists each new artifact with its
-// minimized program and the exact replay command. Exit status 1 when anything was found.
+// with it. A live progress line is drawn on stderr; the summary ends with the bucket table, each
+// row's minimized program and the exact replay command. Exit status 1 when a bucket not in
+// --ignore / --ignore-file was found, 0 when every bucket found is ignored or nothing was.
 //
 // TARGET is a row of the target table or a plugin's NAME_fuzzer (plugin_targets.h), which fuzzes
 // and minimizes on its own heap in work/NAME_fuzzer/ and artifacts/NAME_fuzzer/. --empty starts
@@ -29,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "repro/tools/buckets.h"
 #include "repro/tools/program_setup.h"
 
 namespace allocfuzz {
@@ -52,6 +57,7 @@ struct FuzzRunRequest {
   RunSettings settings;                     // --heap and --defect go to the fuzzer (ALLOCFUZZ_HEAP,
                                             // ALLOCFUZZ_DEFECT) and to minimize
   bool empty = false;                       // --empty: from no corpus (use_empty_corpus)
+  IgnoreList ignore;                        // --ignore, --ignore-file: buckets not new
 };
 
 int run_fuzzer(const FuzzRunRequest& request);

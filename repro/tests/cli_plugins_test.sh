@@ -105,10 +105,11 @@ STANDIN
   crashes=(root/artifacts/kr_fuzzer/afl-crash-????????????????)
   [[ ${#crashes[@]} -eq 1 && -f ${crashes[0]} ]] || { ls -R root/artifacts >&2; fail "no artifact"; }
   local artifact=artifacts/kr_fuzzer/${crashes[0]##*/}
-  expect_stdout_line "allocfuzz: new artifact $artifact"
+  grep -qE "^  \(no finding under replay\) +1 +[0-9.]+ s  new +$artifact.ops$" out.txt ||
+    { show; fail "no bucket row for the artifact"; }
   # Its program, for replay and minimize, is on kr.
   grep -qx "# heap: kr" "root/$artifact.ops" || { cat "root/$artifact.ops" >&2; fail "not on kr"; }
-  grep -qx "replay: .*/allocfuzz replay $artifact.ops" out.txt || { show; fail "no replay command"; }
+  grep -qx "    replay: .*/allocfuzz replay $artifact.ops" out.txt || { show; fail "no replay command"; }
 }
 
 cli_run_test

@@ -48,7 +48,7 @@ readme_lacks() {
 test_readme_has_a_row_for_every_verb() {
   usage_verbs >verbs.txt
   # The table has at least the verbs of today; a parse that finds none would prove nothing.
-  for verb in list replay check minimize fmt encode run cmin coverage footprint help; do
+  for verb in list replay check minimize fmt encode run gate cmin coverage footprint help; do
     grep -qx "$verb" verbs.txt || { cat verbs.txt >&2; fail "the usage text lacks $verb"; }
   done
   readme_lacks "$repo/repro/README.md" >missing.txt ||
@@ -67,7 +67,7 @@ test_usage_lists_each_verb_with_its_synopsis_and_flags() {
   grep -qE '^  run TARGET \[SECONDS\] \[-- LIBFUZZER_ARGS\.\.\.\]$' out.txt || { show; fail "run"; }
   grep -qE '^  replay FILE\.\.\. +run programs with every check' out.txt || { show; fail "replay"; }
   # Each flag with the verbs that take it, from the table.
-  grep -qF -- 'the fuzzing engine (default libfuzzer) [run]' out.txt ||
+  grep -qF -- 'the fuzzing engine (default libfuzzer) [run and gate]' out.txt ||
     { show; fail "--engine's verbs"; }
   tr -s ' \n' ' ' <out.txt | grep -qF -- '-o OUT output file' || { show; fail "no -o"; }
   tr -s ' \n' ' ' <out.txt | grep -qF -- '[minimize, encode and cmin]' || { show; fail "-o's verbs"; }
@@ -114,16 +114,16 @@ test_operand_counts_come_from_the_table() {
 
 test_a_flag_goes_only_with_the_verbs_that_take_it() {
   : >a.ops
-  expect_usage_error "--root goes with run, cmin and coverage only" --root=. replay a.ops
+  expect_usage_error "--root goes with run, gate, cmin and coverage only" --root=. replay a.ops
   expect_usage_error "-o goes with minimize, encode and cmin only" fmt a.ops -o x.ops
-  expect_usage_error "--engine goes with run only" --engine=afl list
+  expect_usage_error "--engine goes with run and gate only" --engine=afl list
   expect_usage_error "--random goes with footprint only" replay --random 10 a.ops
   expect_usage_error "--seed goes with footprint only" check --seed=1 a.ops
-  expect_usage_error "--heap goes with replay, check, minimize, fmt, encode, run, cmin and coverage only" \
+  expect_usage_error "--heap goes with replay, check, minimize, fmt, encode, run, gate, cmin and coverage only" \
     --heap=kr footprint a.ops
   expect_usage_error "--region goes with replay, check, minimize, fmt and encode only" \
     --region=low run heap_fuzzer 1
-  expect_usage_error "--timeout goes with replay, check, minimize, run, cmin and coverage only" \
+  expect_usage_error "--timeout goes with replay, check, minimize, run, gate, cmin and coverage only" \
     --timeout=5 list
   # The first flag the verb does not take, in the order given.
   expect_usage_error "--seed goes with footprint only" --seed=2 --root=. list

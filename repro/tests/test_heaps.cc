@@ -14,6 +14,10 @@
 // The lines the finding's frame must name are marked "FRAME: NAME" (repro/tests/
 // cli_signals_test.sh reads them).
 //   wrong-drain-*   the wrong-heap catalogue's heaps without our checker (fuzz/heaps/wrong/)
+//   wrong-two-bugs  the catalogue's heap with two bugs (content-corrupted in malloc and in
+//                   realloc), for the buckets of `allocfuzz run` and `minimize`'s signature
+// and the fuzz target wrong_heap_fuzzer (heap_fuzzer with the catalogue's heaps), so that
+// `allocfuzz_testheaps --heap=wrong-two-bugs run wrong_heap_fuzzer` can fuzz and replay it.
 // All are bump allocators on the region's break (blocks are never reused), 8-byte aligned,
 // with the requested size in an 8-byte header so that usable_size is exact.
 #include <cerrno>
@@ -24,6 +28,7 @@
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/heaps/wrong/catalogue.h"
+#include "repro/engines/plugin_targets.h"
 
 namespace allocfuzz {
 namespace {
@@ -167,9 +172,12 @@ std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
   // (fuzz/heaps/wrong/region_rows.h): repro/tests/cli_drain_test.sh replays them to pin the
   // first broken operation the drain probe finds.
   for (const WrongHeapRow& row : wrong_heap_catalogue()) {
-    if (row.name.starts_with("wrong-drain-"))
+    if (row.name.starts_with("wrong-drain-") || row.name == "wrong-two-bugs")
       register_heap_kind({row.name, row.boundary, row.make});
   }
+  register_test_fuzz_target(FuzzTarget{
+      "wrong_heap_fuzzer", "heap_fuzzer", true, false,
+      "TEST ONLY: heap_fuzzer with the wrong-heap catalogue's heaps (--heap=wrong-...)"});
   return true;
 }();
 

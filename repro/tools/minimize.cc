@@ -16,6 +16,7 @@
 #include "repro/tools/child_run.h"
 #include "repro/tools/exit_status.h"
 #include "repro/tools/input_file.h"
+#include "repro/tools/run_signature.h"
 
 namespace allocfuzz {
 namespace {
@@ -31,9 +32,9 @@ constexpr unsigned kMinCandidateTimeout = 5;
 
 class Minimizer {
  public:
-  Minimizer(const Program& original, const HeapKind& heap, FindingKind kind, unsigned timeout,
+  Minimizer(const Program& original, const HeapKind& heap, Signature signature, unsigned timeout,
             std::vector<const HeapKind*> diff_heaps)
-      : candidate_(original), heap_(heap), kind_(std::move(kind)) {
+      : candidate_(original), heap_(heap), signature_(std::move(signature)) {
     options_.diff_heaps = std::move(diff_heaps);
     options_.timeout_seconds = timeout;
     options_.quiet = true;
@@ -55,7 +56,9 @@ class Minimizer {
   size_t operands_simplified() const { return operands_simplified_; }
 
  private:
-  // Whether `ops` under the original header still fails with the kept kind; `*op` gets the
+  // Whether `ops` under the original header still fails with the kept signature (kind,
+  // operation name and frame: a candidate failing with the same kind in another operation is
+  // another bug, and keeping it would let the repro slide into that bug); `*op` gets the
   // failing operation. Candidates are remembered by their bytes, so no program runs twice.
   bool fails(const std::vector<Op>& ops, size_t* op = nullptr) {
     candidate_.ops = ops;
@@ -67,8 +70,9 @@ class Minimizer {
     }
     ++runs_;
     const ChildRunResult result = run_program_in_child(candidate_, heap_, options_);
-    const Verdict verdict{result.status == RunStatus::kViolation && result.kind == kind_,
-                          result.op_index};
+    const bool same =
+        result.status == RunStatus::kViolation && run_signature(result, candidate_) == signature_;
+    const Verdict verdict{same, result.op_index};
     seen_.emplace(std::move(key), verdict);
     if (op != nullptr) *op = verdict.op;
     return verdict.fails;
@@ -181,7 +185,7 @@ class Minimizer {
 
   Program candidate_;  // the original header; ops replaced per candidate
   const HeapKind& heap_;
-  const FindingKind kind_;
+  const Signature signature_;
   ChildRunOptions options_;
   std::unordered_map<std::string, Verdict> seen_;
   size_t runs_ = 0;
@@ -234,7 +238,9 @@ int minimize_file(const std::string& path, const std::string& out, const RunSett
                describe_outcome(first.kind, first.op_index, before).c_str(), before);
   std::fflush(stdout);
 
-  Minimizer minimizer(file.program, *heap, first.kind,
+  const Signature signature = run_signature(first, file.program);
+  absl::PrintF("minimize: keeping the signature %s\n", signature.text());
+  Minimizer minimizer(file.program, *heap, signature,
                       candidate_timeout(first.kind, took, settings.timeout_seconds),
                       options.diff_heaps);
   Program result = file.program;
@@ -252,7 +258,7 @@ int minimize_file(const std::string& path, const std::string& out, const RunSett
   absl::PrintF("minimize: wrote %s\n", out_path.c_str());
   std::fflush(stdout);
   if (summary != nullptr) {
-    *summary = MinimizeSummary{out_path, text, first.kind, before, result.ops.size()};
+    *summary = MinimizeSummary{out_path, text, first.kind, signature, before, result.ops.size()};
   }
   return kExitOk;
 }

@@ -1,6 +1,7 @@
 // `allocfuzz minimize FILE [-o OUT]`: operation-level delta debugging. The program is cut to
-// a smaller one that still fails with the same violation KIND (not necessarily at the same
-// operation): first the operations after the failing one, then chunks of operations (ddmin,
+// a smaller one that still fails with the same signature (fuzz/oracle/signature.h: the
+// violation KIND, the name of the operation it fails at and the frame; not necessarily the same
+// operation index): first the operations after the failing one, then chunks of operations (ddmin,
 // removing complements), then single operations, then smaller operands (sizes and counts
 // toward 0, 1, 8, 16, or halved) and slots renumbered densely from s0; rounds repeat while
 // anything changes. Every candidate runs in its own child (child_run.h), so a crash is just
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "fuzz/oracle/finding_kind.h"
+#include "fuzz/oracle/signature.h"
 #include "repro/tools/program_setup.h"
 
 namespace allocfuzz {
@@ -22,6 +24,7 @@ struct MinimizeSummary {
   std::string out_path;  // where the minimized program went
   std::string text;      // its canonical text
   FindingKind kind;      // the violation kept
+  Signature signature;   // and its whole signature
   size_t ops_before = 0;
   size_t ops_after = 0;
 };

@@ -64,5 +64,18 @@ TEST(Signature, OfAFindingNamesItsOperation) {
   EXPECT_EQ(signature_of(*program, f).text(), "crash:SIGSEGV op=none");
 }
 
+// Kind, operation and frame all tell buckets apart; tables order them by their text.
+TEST(Signature, KindOpAndFrameAllCountAndOrderIsByText) {
+  std::string error;
+  auto parsed = [&error](std::string_view text) { return *parse_signature(text, &error); };
+  const Signature a = parsed("content-corrupted op=malloc");
+  EXPECT_EQ(a, parsed("content-corrupted op=malloc"));
+  EXPECT_FALSE(a == parsed("content-corrupted op=realloc"));
+  EXPECT_FALSE(a == parsed("overlap op=malloc"));
+  EXPECT_FALSE(a == parsed("content-corrupted op=malloc frame=f.c:1 in f"));
+  EXPECT_TRUE(signature_less(a, parsed("content-corrupted op=realloc")));
+  EXPECT_FALSE(signature_less(parsed("overlap op=free"), parsed("content-corrupted op=free")));
+}
+
 }  // namespace
 }  // namespace allocfuzz

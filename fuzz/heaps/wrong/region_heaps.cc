@@ -191,4 +191,41 @@ void* ReallocKeepsOldSizeHeap::realloc(void* p, size_t n) {
   return q;
 }
 
+void* TwoBugsHeap::malloc(size_t n) {
+  char* q = static_cast<char*>(inner_.malloc(n));
+  if (q == nullptr) return nullptr;
+  const bool repeated = previous_ != nullptr && previous_size_ == n && n > 0;
+  if (repeated && live_.contains(previous_)) previous_[0] = 0;
+  live_[q] = n;
+  previous_ = q;
+  previous_size_ = n;
+  return q;
+}
+
+void* TwoBugsHeap::calloc(size_t count, size_t size) {
+  char* q = static_cast<char*>(inner_.calloc(count, size));
+  if (q != nullptr) live_[q] = count * size;
+  return q;
+}
+
+void TwoBugsHeap::free(void* p) {
+  live_.erase(static_cast<char*>(p));
+  inner_.free(p);
+}
+
+void* TwoBugsHeap::realloc(void* p, size_t n) {
+  char* q = static_cast<char*>(inner_.realloc(p, n));
+  if (p != nullptr && (q != nullptr || n == 0)) live_.erase(static_cast<char*>(p));
+  if (q == nullptr) return nullptr;
+  live_[q] = n;
+  if (p == nullptr || n < kLargeRealloc || live_.size() <= kOthersLive) return q;
+  for (auto& [block, bytes] : live_) {
+    if (block != q && bytes > 0) {
+      block[0] = 0;
+      break;
+    }
+  }
+  return q;
+}
+
 }  // namespace allocfuzz::wrong

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -421,6 +422,40 @@ class ReallocKeepsOldSizeHeap final : public LookasideHeap {
  public:
   using LookasideHeap::LookasideHeap;
   void* realloc(void* p, size_t n) override;
+};
+
+// ---- two bugs at once (allocfuzz run's buckets) -------------------------------------------------
+
+// Two independent bugs of the same kind, content-corrupted, in two different calls, one common
+// and one rare, so that `allocfuzz run` must keep fuzzing past the first to find the second and
+// bucket them apart, and `minimize` must keep the operation (a repro of the realloc bug that
+// loses an operation becomes a repro of the malloc bug):
+//   malloc  right after a malloc of the same size, writes 0 over byte 0 of that previous block
+//           while it is live (common: any repeated request);
+//   realloc of a live block to kLargeRealloc bytes or more, while kOthersLive other blocks are
+//           live, writes 0 over byte 0 of the lowest live block other than the result (rare: a
+//           large request on top of several live blocks; a fourth to a tenth as often as the
+//           other).
+// Blocks of 0 bytes have no byte to damage and are left alone.
+class TwoBugsHeap final : public WrongFreeArrayHeap {
+ public:
+  static constexpr size_t kLargeRealloc = 16384;
+  static constexpr size_t kOthersLive = 3;  // the realloc bug needs this many other live blocks
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override;
+  void* calloc(size_t count, size_t size) override;
+  void free(void* p) override;
+  void* realloc(void* p, size_t n) override;
+  void reset() override {
+    WrongFreeArrayHeap::reset();
+    live_.clear();
+    previous_ = nullptr;
+  }
+
+ private:
+  std::map<char*, size_t> live_;  // block -> requested bytes; ordered, so "lowest" is fixed
+  char* previous_ = nullptr;      // the block the last malloc returned
+  size_t previous_size_ = 0;
 };
 
 }  // namespace allocfuzz::wrong

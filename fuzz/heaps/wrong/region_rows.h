@@ -150,7 +150,12 @@
     "malloc s0 24\nrealloc s0 200\nmalloc s1 300\nmalloc s2 500\nfree s1\nmalloc s3 400\n"        \
     "malloc s4 16\n",                                                                             \
     "block at +0x000020 of 16 bytes overlaps live block s0 at +0x000008 of 200 bytes",            \
-    "overlap, five operations after the damage: realloc grown in place keeps the old size")
+    "overlap, five operations after the damage: realloc grown in place keeps the old size")      \
+  X("wrong-two-bugs", "content-corrupted", "two bugs on purpose, either may be found first; ci/run_buckets.sh fuzzes it for both.", \
+    TwoBugsHeap, 1, "malloc s0 24\nmalloc s1 24\n",                                              \
+    "byte 0 of live block s0 at +0x000008 (24 bytes) changed behind the user's back; the word "  \
+    "there reads 0x8080809080808000",                                                             \
+    "content-corrupted: the common bug of two, a repeated request damaging the block before")
 // clang-format on
 
 #endif  // ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGION_ROWS_H_
