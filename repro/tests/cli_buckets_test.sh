@@ -41,16 +41,16 @@ test_minimize_keeps_the_operation_of_the_signature() {
 test_ignore_flags_are_checked() {
   run "$AF" run heap_fuzzer 1 --ignore=overlap
   expect_status 2
-  expect_stderr "allocfuzz: --ignore: signature 'overlap' has no op=OPNAME after the kind
+  expect_stderr "allocfuzz: --ignore: signature 'overlap' has no ' op=OPNAME' after its kind
 (allocfuzz help for usage)"
   run "$AF" run heap_fuzzer 1 --ignore='overlap op=free,bogus op=free'
   expect_status 2
-  grep -qF "allocfuzz: --ignore: signature 'bogus op=free': unknown violation kind 'bogus'" err.txt ||
+  grep -qF "allocfuzz: --ignore: signature 'bogus op=free' has unknown violation kind 'bogus'" err.txt ||
     { show; fail "the second of a comma list was not checked"; }
   printf '# known\noverlap op=free  # a comment\n\ncrash:SIGSEGV free\n' >ignore.txt
   run "$AF" gate heap_fuzzer 1 --ignore-file=ignore.txt
   expect_status 2
-  expect_stderr "ignore.txt:4: signature 'crash:SIGSEGV free' has no op=OPNAME after the kind"
+  expect_stderr "ignore.txt:4: signature 'crash:SIGSEGV free' has no ' op=OPNAME' after its kind"
   run "$AF" run heap_fuzzer 1 --ignore-file=missing.txt
   expect_status 2
   grep -q "^missing.txt: cannot read" err.txt || { show; fail "no error for a missing file"; }

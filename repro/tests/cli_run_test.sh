@@ -95,7 +95,7 @@ test_run_passes_ops_to_the_fuzzer_and_keeps_it_in_the_repro() {
   env_file=$(find . -maxdepth 1 -name 'env.*' | head -n 1)
   grep -qx "ALLOCFUZZ_OPS=-foreign,-fail-grow" "$env_file" || { cat "$env_file" >&2; fail "no ALLOCFUZZ_OPS"; }
   local repro
-  repro=$(sed -n 's/^replay: .*\/allocfuzz replay \(artifacts\/heap_fuzzer\/afl-crash-.*\.min\.ops\)$/\1/p' out.txt)
+  repro=$(sed -n 's/^ *replay: .*\/allocfuzz_testheaps replay \(artifacts\/heap_fuzzer\/afl-crash-.*\.min\.ops\)$/\1/p' out.txt)
   [[ -n $repro ]] || { show; fail "no replay command"; }
   grep -qxF "# ops: -foreign,-fail-grow" "root/$repro" || { cat "root/$repro" >&2; fail "the repro lost '# ops:'"; }
 }

@@ -28,7 +28,6 @@
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/heaps/wrong/catalogue.h"
-#include "repro/engines/plugin_targets.h"
 
 namespace allocfuzz {
 namespace {
@@ -175,9 +174,6 @@ std::unique_ptr<TestedHeap> make(PseudoBrk& region) {
     if (row.name.starts_with("wrong-drain-") || row.name == "wrong-two-bugs")
       register_heap_kind({row.name, row.boundary, row.make});
   }
-  register_test_fuzz_target(FuzzTarget{
-      "wrong_heap_fuzzer", "heap_fuzzer", true, false,
-      "TEST ONLY: heap_fuzzer with the wrong-heap catalogue's heaps (--heap=wrong-...)"});
   return true;
 }();
 

@@ -30,7 +30,11 @@ static bool row_before(const Bucket& a, const Bucket& b) {
 
 bool IgnoreList::add_flag(std::string_view value, std::string* error) {
   for (;;) {
-    const size_t comma = value.find(',');
+    // A frame is the rest of its signature and may hold commas ("f(int, char*)"): a comma
+    // after " frame=" belongs to the frame, so a signature with a frame ends the list.
+    const size_t frame = value.find(" frame=");
+    size_t comma = value.find(',');
+    if (frame != std::string_view::npos && comma > frame) comma = std::string_view::npos;
     const std::string_view one = trimmed(value.substr(0, comma));
     std::string reason;
     const std::optional<Signature> signature = parse_signature(one, &reason);

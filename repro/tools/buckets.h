@@ -28,7 +28,8 @@ namespace allocfuzz {
 // The signatures to ignore.
 class IgnoreList {
  public:
-  // Adds the signatures of one --ignore value: one signature, or several separated by commas.
+  // Adds the signatures of one --ignore value: one signature, or several separated by commas;
+  // a frame is the rest of its signature (it may hold commas), so one with a frame comes last.
   // False with "--ignore: REASON" in *error.
   bool add_flag(std::string_view value, std::string* error);
   // Adds every line of FILE: one signature a line, blank lines and `#` comments (a whole line,
