@@ -1,6 +1,7 @@
 // The signature (fuzz/oracle/signature.h) of a program's run in a child (child_run.h): its
 // kind, the name of the operation it failed at (signature_op_name), and the frame inside the
-// heap under test that the child reported for a signal or a sanitizer report. What `minimize` keeps and what `allocfuzz run` buckets by.
+// heap under test that the child reported for a signal or a sanitizer report. What `minimize` keeps
+// and what `allocfuzz run` buckets by.
 #ifndef ALLOCFUZZ_REPRO_TOOLS_RUN_SIGNATURE_H_
 #define ALLOCFUZZ_REPRO_TOOLS_RUN_SIGNATURE_H_
 
