@@ -203,7 +203,7 @@ std::optional<std::string> check_name(std::string_view token, const char* what) 
   return std::nullopt;
 }
 
-enum class HeaderKey : uint8_t { kExpect, kHeap, kDefect, kRegion, kLimit, kDiff };
+enum class HeaderKey : uint8_t { kExpect, kHeap, kDefect, kRegion, kLimit, kDiff, kRegionSize };
 
 struct HeaderInfo {
   HeaderKey key;
@@ -218,6 +218,7 @@ constexpr HeaderInfo kHeaders[] = {
     {HeaderKey::kRegion, "region", "high or low"},
     {HeaderKey::kLimit, "limit", "BYTES"},
     {HeaderKey::kDiff, "diff", "all, or two or more heap NAMEs"},
+    {HeaderKey::kRegionSize, "region-size", "BYTES"},
 };
 
 // The header `value` (comment removed) into `header`. `first` is the first token, non-empty.
@@ -255,6 +256,13 @@ std::optional<std::string> parse_header_value(const HeaderInfo& info, Tokens* to
       uint64_t limit = 0;
       if (auto error = parse_number_or_error(first, "limit", &limit)) return error;
       header->limit = limit;
+      return std::nullopt;
+    }
+    case HeaderKey::kRegionSize: {
+      uint64_t size = 0;
+      if (auto error = parse_number_or_error(first, "region size", &size)) return error;
+      if (auto error = check_region_size(size)) return error;
+      header->region_size = size;
       return std::nullopt;
     }
     case HeaderKey::kDiff: {
@@ -420,6 +428,11 @@ std::string print_ops_text(const Program& program) {
   if (header.limit) {
     out += "# limit: ";
     append_number(&out, *header.limit);
+    out += '\n';
+  }
+  if (header.region_size) {
+    out += "# region-size: ";
+    append_number(&out, *header.region_size);
     out += '\n';
   }
   if (header.heap != kDefaultHeap) {

@@ -15,6 +15,7 @@ enum class CliFlag : uint8_t {
   kDiff,
   kDefect,
   kRegion,
+  kRegionSize,
   kOut,
   kTimeout,
   kRoot,
@@ -47,6 +48,8 @@ inline constexpr CliFlagRow kCliFlags[] = {
      "the heap's historical defect to switch on, overriding '# defect:' (none: run without it); "
      "run: passed to the fuzzer (ALLOCFUZZ_DEFECT)"},
     {CliFlag::kRegion, "region", "high|low", "the region's placement, overriding the file's"},
+    {CliFlag::kRegionSize, "region-size", "BYTES",
+     "the region's size, overriding '# region-size:' (4096 .. 67108864; default 1048576)"},
     {CliFlag::kOut, "o", "OUT",
      "output file (encode: default stdout; minimize: default FILE.min.ops); cmin: the corpus "
      "directory to write instead of work/TARGET/corpus"},

@@ -11,15 +11,19 @@
 #include <absl/flags/parse.h>
 #include <absl/flags/reflection.h>
 #include <absl/flags/usage.h>
+#include <absl/strings/numbers.h>
 #include <absl/strings/str_format.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "allocator/region/reserved_range.h"
 #include "fuzz/heaps/tested_heap.h"
+#include "fuzz/program/ops.h"
 #include "fuzz/targets/target_contract.h"
 #include "repro/cli/flag_table.h"
 #include "repro/cli/verb_call.h"
@@ -32,6 +36,7 @@
 ABSL_FLAG(std::string, heap, "", "see allocfuzz help");
 ABSL_FLAG(std::string, defect, "", "see allocfuzz help");
 ABSL_FLAG(std::string, region, "", "see allocfuzz help");
+ABSL_FLAG(std::string, region_size, "", "see allocfuzz help");
 ABSL_FLAG(std::string, o, "", "see allocfuzz help");
 ABSL_FLAG(int, timeout, 60, "see allocfuzz help");
 ABSL_FLAG(std::string, random, "", "see allocfuzz help");
@@ -50,6 +55,24 @@ int usage_error(const std::string& message) {
 
 namespace {
 
+// Abseil's flag names are C identifiers: a table row's '-' is '_' in its Abseil flag
+// (--region-size is region_size).
+std::string abseil_name(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = c == '-' ? '_' : c;
+  return out;
+}
+
+// `arg` as Abseil must see it: a flag of the table with '-' in its name respelled.
+std::string abseil_spelling(std::string_view arg) {
+  if (arg.size() < 2 || arg[0] != '-') return std::string(arg);
+  const size_t dashes = arg[1] == '-' ? 2 : 1;
+  const std::string_view name = arg.substr(dashes, arg.find('=') - dashes);
+  if (find_cli_flag(name) == nullptr) return std::string(arg);
+  return std::string(arg.substr(0, dashes)) + abseil_name(name) +
+         std::string(arg.substr(dashes + name.size()));
+}
+
 // Checks the flags among argv[1 .. end) before Abseil parses them: Abseil would exit with 1
 // on an unknown flag or a missing value. Appends each flag given to `given`, in order. Returns
 // -1 to go on, or an exit status.
@@ -67,7 +90,7 @@ int precheck_flags(int end, char** argv, std::vector<CliFlag>* given) {
     }
     const CliFlagRow* row = find_cli_flag(name);
     absl::CommandLineFlag* flag =
-        row != nullptr ? absl::FindCommandLineFlag(std::string(name)) : nullptr;
+        row != nullptr ? absl::FindCommandLineFlag(abseil_name(name)) : nullptr;
     if (flag == nullptr) return usage_error("unknown flag '" + std::string(arg) + "'");
     given->push_back(row->flag);
     std::string value;
@@ -131,6 +154,16 @@ int read_settings(RunSettings* settings) {
     }
     settings->overrides.placement = placement;
   }
+  if (const std::string size = absl::GetFlag(FLAGS_region_size); !size.empty()) {
+    uint64_t bytes = 0;
+    if (!absl::SimpleAtoi(size, &bytes) || size.find_first_not_of("0123456789") != size.npos) {
+      return usage_error("--region-size must be a number of bytes, not '" + size + "'");
+    }
+    if (std::optional<std::string> problem = check_region_size(bytes)) {
+      return usage_error("--region-size: " + *problem);
+    }
+    settings->overrides.region_size = bytes;
+  }
   const int timeout = absl::GetFlag(FLAGS_timeout);
   if (timeout < 0) return usage_error("--timeout must be 0 or more seconds");
   settings->timeout_seconds = static_cast<unsigned>(timeout);
@@ -149,7 +182,13 @@ int cli_main(int argc, char** argv) {
   }
   std::vector<CliFlag> given;
   if (int status = precheck_flags(dash, argv, &given); status >= 0) return status;
-  const std::vector<char*> positional = absl::ParseCommandLine(dash, argv);
+  std::vector<std::string> spelled(argv, argv + dash);
+  std::vector<char*> abseil_argv;
+  for (int i = 0; i < dash; ++i) {
+    if (i > 0) spelled[i] = abseil_spelling(spelled[i]);
+    abseil_argv.push_back(spelled[i].data());
+  }
+  const std::vector<char*> positional = absl::ParseCommandLine(dash, abseil_argv.data());
   std::vector<std::string> args(positional.begin() + 1, positional.end());
   const std::vector<std::string> after_dash(argv + (dash < argc ? dash + 1 : argc), argv + argc);
 

@@ -18,11 +18,12 @@ namespace allocfuzz {
 
 // What the global flags change; empty/nullopt: keep what the file says.
 struct Overrides {
-  std::string heap;                    // --heap=NAME, replaces `# heap:`
-  std::optional<Placement> placement;  // --region=high|low, replaces `# region:` / config bit
-  std::optional<std::string> defect;   // --defect=NAME replaces `# defect:`; "" (--defect=none)
-                                       // removes it
-  std::vector<std::string> diff;       // --diff=all|NAME,NAME,... replaces `# diff:`
+  std::string heap;                     // --heap=NAME, replaces `# heap:`
+  std::optional<Placement> placement;   // --region=high|low, replaces `# region:` / config bit
+  std::optional<uint64_t> region_size;  // --region-size=BYTES, replaces `# region-size:`
+  std::optional<std::string> defect;    // --defect=NAME replaces `# defect:`; "" (--defect=none)
+                                        // removes it
+  std::vector<std::string> diff;        // --diff=all|NAME,NAME,... replaces `# diff:`
 };
 
 // What every verb that runs programs takes from the command line.
