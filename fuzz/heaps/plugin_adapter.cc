@@ -266,7 +266,8 @@ std::unique_ptr<TestedHeap> make_plugin_heap(const allocfuzz_allocator& plugin, 
 }
 
 bool register_plugin_heap(const allocfuzz_allocator* plugin, std::string_view name,
-                          std::unique_ptr<TestedHeap> (*make)(PseudoBrk& region)) {
+                          std::unique_ptr<TestedHeap> (*make)(PseudoBrk& region),
+                          bool with_fuzz_target) {
   if (plugin == nullptr) refuse(name, "its allocfuzz_plugin_NAME() returned NULL");
   const unsigned version = abi_version_of(plugin);
   if (version != ALLOCFUZZ_PLUGIN_ABI_VERSION && version != ALLOCFUZZ_PLUGIN_ABI_VERSION_2) {
@@ -313,7 +314,7 @@ bool register_plugin_heap(const allocfuzz_allocator* plugin, std::string_view na
   if (!register_heap_kind({plugin_name, kept(std::move(shown)), make})) {
     refuse(name, "a heap of that name is already registered");
   }
-  plugin_names().push_back(plugin_name);
+  if (with_fuzz_target) plugin_names().push_back(plugin_name);
   return true;
 }
 

@@ -39,8 +39,11 @@ std::unique_ptr<TestedHeap> make_plugin_heap(const allocfuzz_allocator& plugin, 
 // not declared with ALLOCFUZZ_PLUGIN_SMALL_ALIGNMENT or the flag without one, unknown flags,
 // a required function missing) or the name is taken: this runs at start-up, where a plugin that
 // silently failed to appear would be worse than a binary that does not start.
+// `with_fuzz_target` false: a plugin without NAME_fuzzer (a test's), left out of
+// plugin_heap_names().
 bool register_plugin_heap(const allocfuzz_allocator* plugin, std::string_view name,
-                          std::unique_ptr<TestedHeap> (*make)(PseudoBrk& region));
+                          std::unique_ptr<TestedHeap> (*make)(PseudoBrk& region),
+                          bool with_fuzz_target = true);
 
 // The heaps registered by register_plugin_heap, in the order they were (the registry's): each
 // has the fuzz target NAME_fuzzer (cmake/AllocfuzzPlugins.cmake).
