@@ -134,8 +134,8 @@ struct allocfuzz_allocator_v2 {
   void (*free)(void* context, void* p);
   void* (*realloc)(void* context, void* p, size_t n);
   void* (*calloc)(void* context, size_t count, size_t size);
-  size_t (*usable_size)(void* context, const void* p);          /* may be NULL */
-  const char* (*self_check)(void* context, const void** where); /* may be NULL */
+  size_t (*usable_size)(void* context, const void* p);                          /* may be NULL */
+  const char* (*self_check)(void* context, const void** where);                 /* may be NULL */
   void (*walk)(void* context, allocfuzz_walk_visit visit, void* visit_context); /* may be NULL */
 };
 
