@@ -54,18 +54,41 @@
 # (this file is included after the warning, sanitizer and fuzzing options are set): a caller in
 # another project's directory has none of those, and the variables of allocfuzz's scope are not
 # visible there; global properties are.
-get_property(_allocfuzz_compile_options DIRECTORY PROPERTY COMPILE_OPTIONS)
-get_property(_allocfuzz_link_options DIRECTORY PROPERTY LINK_OPTIONS)
-set(_allocfuzz_allocator_options "")
-if(_ALLOCFUZZ_SANITIZE_ALLOCATOR)  # as allocfuzz_enable_allocator_sanitizers() adds them
-  list(JOIN _ALLOCFUZZ_SANITIZE_ALLOCATOR "," _joined)
-  set(_allocfuzz_allocator_options "-fsanitize=${_joined}")
+#
+# Installed (cmake --install, then find_package(allocfuzz CONFIG) in another project): the
+# package's allocfuzzConfig.cmake (cmake/allocfuzzConfig.cmake.in) sets ALLOCFUZZ_INSTALLED_ROOT
+# to its share directory, which holds this file, the registration template, heap_fuzzer.cc,
+# standalone_main.cc and the seeds, and the _ALLOCFUZZ_INSTALLED_* options recorded when
+# allocfuzz was configured; it imports the libraries under their own names (allocfuzz_harness,
+# ...) and defines allocfuzz_fuzz_target() before including this file.
+if(DEFINED ALLOCFUZZ_INSTALLED_ROOT)
+  set(_allocfuzz_root "${ALLOCFUZZ_INSTALLED_ROOT}")
+  set(_allocfuzz_include_dir "${_ALLOCFUZZ_INSTALLED_INCLUDE_DIR}")
+  set(_allocfuzz_compile_options "${_ALLOCFUZZ_INSTALLED_COMPILE_OPTIONS}")
+  set(_allocfuzz_link_options "${_ALLOCFUZZ_INSTALLED_LINK_OPTIONS}")
+  set(_allocfuzz_allocator_options "${_ALLOCFUZZ_INSTALLED_ALLOCATOR_OPTIONS}")
+  set(_allocfuzz_werror "${_ALLOCFUZZ_INSTALLED_WERROR}")
+  get_property(_allocfuzz_fuzz GLOBAL PROPERTY ALLOCFUZZ_INSTALLED_FUZZ)
+else()
+  get_property(_allocfuzz_compile_options DIRECTORY PROPERTY COMPILE_OPTIONS)
+  get_property(_allocfuzz_link_options DIRECTORY PROPERTY LINK_OPTIONS)
+  set(_allocfuzz_allocator_options "")
+  if(_ALLOCFUZZ_SANITIZE_ALLOCATOR)  # as allocfuzz_enable_allocator_sanitizers() adds them
+    list(JOIN _ALLOCFUZZ_SANITIZE_ALLOCATOR "," _joined)
+    set(_allocfuzz_allocator_options "-fsanitize=${_joined}")
+  endif()
+  get_filename_component(_allocfuzz_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+  set(_allocfuzz_include_dir "${_allocfuzz_root}")
+  set(_allocfuzz_werror "${ALLOCFUZZ_WERROR}")
+  set(_allocfuzz_fuzz "${ALLOCFUZZ_FUZZ}")
 endif()
-get_filename_component(_allocfuzz_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set_property(GLOBAL PROPERTY ALLOCFUZZ_ROOT "${_allocfuzz_root}")
+set_property(GLOBAL PROPERTY ALLOCFUZZ_INCLUDE_DIR "${_allocfuzz_include_dir}")
 set_property(GLOBAL PROPERTY ALLOCFUZZ_COMPILE_OPTIONS "${_allocfuzz_compile_options}")
 set_property(GLOBAL PROPERTY ALLOCFUZZ_LINK_OPTIONS "${_allocfuzz_link_options}")
 set_property(GLOBAL PROPERTY ALLOCFUZZ_ALLOCATOR_OPTIONS "${_allocfuzz_allocator_options}")
+set_property(GLOBAL PROPERTY ALLOCFUZZ_WERROR_SETTING "${_allocfuzz_werror}")
+set_property(GLOBAL PROPERTY ALLOCFUZZ_FUZZ_SETTING "${_allocfuzz_fuzz}")
 
 add_library(allocfuzz_plugins INTERFACE)
 
@@ -74,10 +97,14 @@ add_library(allocfuzz_plugins INTERFACE)
 function(_allocfuzz_as_project_target target)
   get_property(_compile GLOBAL PROPERTY ALLOCFUZZ_COMPILE_OPTIONS)
   get_property(_link GLOBAL PROPERTY ALLOCFUZZ_LINK_OPTIONS)
+  get_property(_werror GLOBAL PROPERTY ALLOCFUZZ_WERROR_SETTING)
+  if(NOT _werror)
+    set(_werror OFF)
+  endif()
   set_target_properties(${target} PROPERTIES
     COMPILE_OPTIONS "${_compile}"
     LINK_OPTIONS "${_link}"
-    COMPILE_WARNING_AS_ERROR ${ALLOCFUZZ_WERROR}
+    COMPILE_WARNING_AS_ERROR ${_werror}
     C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
     CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
 endfunction()
@@ -124,10 +151,10 @@ function(allocfuzz_plugin_library target)
     message(FATAL_ERROR "allocfuzz_plugin_library(${target} SOURCES file... [WRAP_BRK] ...): "
                         "unexpected '${ARG_UNPARSED_ARGUMENTS}'")
   endif()
-  get_property(_root GLOBAL PROPERTY ALLOCFUZZ_ROOT)
+  get_property(_include_dir GLOBAL PROPERTY ALLOCFUZZ_INCLUDE_DIR)
   add_library(${target} STATIC ${ARG_SOURCES})
   _allocfuzz_as_project_target(${target})
-  target_include_directories(${target} PUBLIC "${_root}")
+  target_include_directories(${target} PUBLIC "${_include_dir}")
   get_property(_allocator_options GLOBAL PROPERTY ALLOCFUZZ_ALLOCATOR_OPTIONS)
   target_compile_options(${target} PRIVATE ${_allocator_options})
   if(ARG_WRAP_BRK)
@@ -211,7 +238,8 @@ function(allocfuzz_add_allocator name)
   target_link_libraries(${name}_fuzzer PRIVATE ${name}_registration allocfuzz_harness
                                                 allocfuzz_target_support)
   allocfuzz_fuzz_target(${name}_fuzzer INPUTS_OF heap_fuzzer)
-  if(BUILD_TESTING AND NOT ALLOCFUZZ_FUZZ)
+  get_property(_fuzz GLOBAL PROPERTY ALLOCFUZZ_FUZZ_SETTING)
+  if(BUILD_TESTING AND NOT _fuzz)
     add_test(NAME ${name}_fuzzer.corpus COMMAND ${name}_fuzzer "${_root}/corpus/heap_fuzzer")
     set_tests_properties(${name}_fuzzer.corpus PROPERTIES LABELS smoke)
   endif()

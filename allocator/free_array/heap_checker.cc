@@ -161,10 +161,12 @@ class Checker {
       return fail(Invariant::kWalkEnd, at, kNo, off(s_.top), at + size);
     }
     if (h & kPrevFree) {
-      // The tag must lead to a free block that ends exactly here.
-      uint64_t index = load_word(b - kWord);
+      // The tag must lead to a free block that ends exactly here. The first block has no tag
+      // below it: the word there is outside the heap, maybe unmapped, so it is never read.
+      const bool tag_in_heap = b - kWord >= s_.heap_start;
+      uint64_t index = tag_in_heap ? load_word(b - kWord) : 0;
       bool leads_here =
-          b - kWord >= s_.heap_start && index < s_.length && s_.entries[index].size != 0 &&
+          tag_in_heap && index < s_.length && s_.entries[index].size != 0 &&
           s_.entries[index].pos + s_.entries[index].size == reinterpret_cast<uintptr_t>(b) &&
           s_.entries[index].pos >= hs &&
           load_word(reinterpret_cast<const char*>(s_.entries[index].pos)) ==

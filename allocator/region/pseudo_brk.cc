@@ -10,8 +10,18 @@ namespace allocfuzz {
 int PseudoBrk::init(const RegionOptions& options) {
   int rc = range_.reserve(options.reserve_bytes, options.placement, options.protection);
   if (rc != 0) return rc;
-  limit_ = range_.size();
+  const size_t size = options.size_bytes;
+  default_size_ = size != 0 && size < range_.size() ? size : range_.size();
+  size_ = default_size_;
+  limit_ = size_;
   return 0;
+}
+
+bool PseudoBrk::set_size(size_t bytes) {
+  if (bytes > range_.size() || bytes < break_) return false;
+  size_ = bytes;
+  limit_ = bytes;
+  return true;
 }
 
 // One place decides whether a move may happen, so brk, sbrk and foreign moves agree.
@@ -50,7 +60,7 @@ int PseudoBrk::move_to(size_t offset, bool foreign) {
 
 int PseudoBrk::brk(void* addr) {
   auto a = reinterpret_cast<uintptr_t>(addr), b = reinterpret_cast<uintptr_t>(range_.base());
-  if (a < b || a - b > range_.size()) {
+  if (a < b || a - b > size_) {
     ++stats_.failed_moves;
     if (a > b + break_) ++stats_.failed_growths;
     errno = ENOMEM;
@@ -63,7 +73,7 @@ void* PseudoBrk::sbrk(intptr_t delta) {
   char* old = current_break();
   // Compare in unsigned arithmetic so that no delta can overflow a pointer.
   bool bad = delta < 0 ? static_cast<uintptr_t>(-(delta + 1)) >= break_
-                       : static_cast<uintptr_t>(delta) > range_.size() - break_;
+                       : static_cast<uintptr_t>(delta) > size_ - break_;
   if (bad) {
     ++stats_.failed_moves;
     if (delta > 0) ++stats_.failed_growths;
@@ -144,7 +154,8 @@ intptr_t PseudoBrk::first_clobbered_foreign_byte(size_t edge_bytes) const {
 void PseudoBrk::reset() {
   range_.reset();
   break_ = 0;
-  limit_ = range_.size();
+  size_ = default_size_;
+  limit_ = size_;
   fail_growths_ = 0;
   foreign_ordinal_ = 0;
   span_count_ = 0;

@@ -14,6 +14,8 @@
 //   write into them is seen); `foreign_release` gives back its newest span when that span is
 //   still at the top. A brk allocator must therefore expect gaps in the movement of the break.
 //   Foreign moves neither consume nor count as the allocator's growths.
+// - The region's size (reserve_bytes()) may be less than the address range reserved at init
+//   (reservation()): growth past the size fails as past the end of the range would.
 // - Statistics: moves, growths and failures count the allocator's calls only; the break and
 //   the peak break are the break itself, whoever moved it.
 //
@@ -31,6 +33,9 @@ namespace allocfuzz {
 
 struct RegionOptions {
   size_t reserve_bytes = size_t{1} << 30;
+  // The region's size at init and after every reset, at most reserve_bytes (0: all of it): the
+  // break never grows past it. set_size() changes it until the next reset.
+  size_t size_bytes = 0;
   Placement placement = Placement::kHigh;
   Protection protection = Protection::kStrict;
 };
@@ -64,7 +69,14 @@ class PseudoBrk {
   int init(const RegionOptions& options);
 
   char* start() const { return range_.base(); }
-  size_t reserve_bytes() const { return range_.size(); }
+  // The region's size: the break never grows past start() + reserve_bytes(). At most the
+  // reservation (the address range reserved at init), which a program may use more of.
+  size_t reserve_bytes() const { return size_; }
+  size_t reservation() const { return range_.size(); }
+  // Sets the size until the next reset (and the limit to it): for a program that asks for a
+  // region of its own size (`# region-size:`). False, changing nothing, when `bytes` exceeds
+  // the reservation or lies below the break.
+  bool set_size(size_t bytes);
   Placement placement() const { return range_.placement(); }
   Protection protection() const { return range_.protection(); }
   char* current_break() const { return range_.base() + break_; }
@@ -73,7 +85,7 @@ class PseudoBrk {
   }
   bool contains(const void* p) const {
     auto a = reinterpret_cast<uintptr_t>(p), b = reinterpret_cast<uintptr_t>(range_.base());
-    return a >= b && a - b < range_.size();
+    return a >= b && a - b < size_;  // the region, not the rest of the reservation
   }
 
   // The kernel-like interface (glibc's signatures).
@@ -83,8 +95,8 @@ class PseudoBrk {
   // Fault injection.
   void fail_next_growths(uint32_t count) { fail_growths_ = count; }
   uint32_t pending_growth_failures() const { return fail_growths_; }
-  // The break may not grow past `offset` (like RLIMIT_DATA); clamped to the reserve.
-  void set_limit(size_t offset) { limit_ = offset < range_.size() ? offset : range_.size(); }
+  // The break may not grow past `offset` (like RLIMIT_DATA); clamped to the size.
+  void set_limit(size_t offset) { limit_ = offset < size_ ? offset : size_; }
   size_t limit() const { return limit_; }
   // The other party moves the break up by `bytes`; false (nothing changes) past the limit or
   // when kMaxForeignSpans spans are live. `bytes` need not be a multiple of 8.
@@ -112,6 +124,8 @@ class PseudoBrk {
 
   ReservedRange range_;
   size_t break_ = 0;
+  size_t size_ = 0;          // reserve_bytes(), at most range_.size()
+  size_t default_size_ = 0;  // size_ after a reset
   size_t limit_ = 0;
   uint32_t fail_growths_ = 0;
   uint32_t foreign_ordinal_ = 0;

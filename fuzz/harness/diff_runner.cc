@@ -122,7 +122,7 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
     what = Divergence::kReallocNull;
   } else if (bytes == 0) {
     what = Divergence::kMallocZero;
-  } else if (bytes > kProgramRegionBytes) {
+  } else if (bytes > program.header.region_size.value_or(kProgramRegionBytes)) {
     what = Divergence::kHuge;
   }
   // errno is an answer only where NULL is a failure: not realloc(p, 0)'s NULL, which means

@@ -4,6 +4,8 @@
 #include <absl/strings/str_format.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -35,6 +37,15 @@ std::string errno_name(int error) {
   return name != nullptr ? std::string(name) : absl::StrFormat("%d", error);
 }
 
+// Every program region reserves kMaxRegionSize, which the parser and the flag check against:
+// only a caller's own smaller region (a test's) can get here.
+[[noreturn]] void region_too_small(const ProgramHeader& header) {
+  std::fprintf(stderr,
+               "allocfuzz: the program's region-size %llu exceeds its region's reservation\n",
+               static_cast<unsigned long long>(*header.region_size));
+  std::abort();
+}
+
 }  // namespace
 
 size_t Executor::op_in_flight() { return g_op_in_flight; }
@@ -63,6 +74,8 @@ void Executor::begin(const ProgramHeader& header, CheckMode mode) {
   stats_ = ExecStats{};
   work_since_full_ = 0;
   region_.reset();
+  // The program's own region size, before the heap's init sees the region (its reserve_bytes).
+  if (header.region_size && !region_.set_size(*header.region_size)) region_too_small(header);
   heap_.reset();
   shadow_.reset();
   if (header.limit) region_.set_limit(*header.limit);

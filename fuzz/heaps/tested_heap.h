@@ -28,6 +28,10 @@ class LiveView {
   virtual ~LiveView() = default;
   // The requested size of the live block whose payload is at `p`, or SIZE_MAX.
   virtual size_t requested_size(const void* p) const = 0;
+  // The live blocks in address order: how many, and the payload of the i-th (i < live_count()),
+  // for a check that must see every one (a plugin's walk, fuzz/heaps/plugin_walk.h).
+  virtual size_t live_count() const = 0;
+  virtual const char* live_payload(size_t i) const = 0;
 };
 
 // A white-box finding: the kind after "heap-invariant:" (e.g. "free-tag"), the region offset,

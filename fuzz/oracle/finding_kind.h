@@ -7,7 +7,7 @@
 //   category        printed as            detail                          oracle
 //   shadow          KIND                  ALLOCFUZZ_SHADOW_KINDS          shadow model
 //   heap-invariant  heap-invariant:ID     ALLOCFUZZ_HEAP_INVARIANTS id,   heap checker
-//                                         or self-check (a plugin's)
+//                                         or a plugin's self-check, walk
 //   divergence      divergence:WHAT       ALLOCFUZZ_DIVERGENCE_KINDS      differential comparison
 //   crash           crash:SIGNAME         a fatal signal (SIGSEGV, SIG31) signal, or the heap's
 //                   crash:exit-N          or an unexpected exit status    own check (heap_fatal:
@@ -144,7 +144,7 @@ class FindingKind {
   FindingKind() = default;  // shadow "overlap": a placeholder until a producer sets the kind
 
   static FindingKind shadow(ShadowKind kind);
-  // `id`: an ALLOCFUZZ_HEAP_INVARIANTS id, or a plugin's "self-check".
+  // `id`: an ALLOCFUZZ_HEAP_INVARIANTS id, or a plugin's "self-check" or "walk".
   static FindingKind heap_invariant(std::string_view id);
   static FindingKind divergence(Divergence d);
   static FindingKind signal(int signal_number);  // crash:SIGSEGV, crash:SIG40

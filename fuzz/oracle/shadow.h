@@ -56,7 +56,8 @@ class Shadow final : public LiveView {
 
   void reset();
   const SlotState& slot(uint32_t s) const { return slots_[s]; }
-  size_t live_count() const { return order_.size(); }
+  size_t live_count() const override { return order_.size(); }
+  const char* live_payload(size_t i) const override { return slots_[order_[i].slot].p; }
   uint64_t live_bytes() const { return live_bytes_; }
 
   // A new block in slot `s` (which must be empty): record it and write the user's pattern.

@@ -162,6 +162,14 @@ struct Expectation {
 
 inline constexpr std::string_view kDefaultHeap = "free-array";
 
+// `# region-size:` and --region-size=: from one page to the reservation every program's region
+// is made in (fuzz/harness/program_region.h).
+inline constexpr uint64_t kMinRegionSize = 4096;
+inline constexpr uint64_t kMaxRegionSize = uint64_t{64} << 20;
+// nullopt for a size in that range, else "region size 100 is outside 4096 .. 67108864 (one page
+// to the reservation)".
+std::optional<std::string> check_region_size(uint64_t bytes);
+
 // Header lines of .ops files. Placement and limit are also in the binary encoding; the rest
 // exist only in text.
 struct ProgramHeader {
@@ -170,6 +178,9 @@ struct ProgramHeader {
   // `# ops: -FAMILY,...`: the families this program leaves out; none of its operations is of
   // one of them. Binary does not carry it: the decoder is told (DecodeOptions) and sets it.
   FamilySet left_out = 0;
+  // `# region-size: BYTES` — the region's size for this program, kMinRegionSize ..
+  // kMaxRegionSize (default: fuzz/harness/program_region.h's kProgramRegionBytes). Text only.
+  std::optional<uint64_t> region_size;
   std::string heap{kDefaultHeap};  // `# heap: NAME`
   std::string defect;              // `# defect: NAME` (empty: none)
   // `# diff: all` or `# diff: NAME NAME...`: run on several heaps and compare them

@@ -240,7 +240,16 @@ std::optional<std::string> check_name(std::string_view token, const char* what) 
   return std::nullopt;
 }
 
-enum class HeaderKey : uint8_t { kExpect, kHeap, kDefect, kRegion, kLimit, kDiff, kOps };
+enum class HeaderKey : uint8_t {
+  kExpect,
+  kHeap,
+  kDefect,
+  kRegion,
+  kLimit,
+  kDiff,
+  kOps,
+  kRegionSize
+};
 
 struct HeaderInfo {
   HeaderKey key;
@@ -256,6 +265,7 @@ constexpr HeaderInfo kHeaders[] = {
     {HeaderKey::kLimit, "limit", "BYTES"},
     {HeaderKey::kDiff, "diff", "all, or two or more heap NAMEs"},
     {HeaderKey::kOps, "ops", "all, or -FAMILY,... to leave out"},
+    {HeaderKey::kRegionSize, "region-size", "BYTES"},
 };
 
 // The header `value` (comment removed) into `header`. `first` is the first token, non-empty.
@@ -293,6 +303,13 @@ std::optional<std::string> parse_header_value(const HeaderInfo& info, Tokens* to
       uint64_t limit = 0;
       if (auto error = parse_number_or_error(first, "limit", &limit)) return error;
       header->limit = limit;
+      return std::nullopt;
+    }
+    case HeaderKey::kRegionSize: {
+      uint64_t size = 0;
+      if (auto error = parse_number_or_error(first, "region size", &size)) return error;
+      if (auto error = check_region_size(size)) return error;
+      header->region_size = size;
       return std::nullopt;
     }
     case HeaderKey::kDiff: {
@@ -482,6 +499,11 @@ std::string print_ops_text(const Program& program) {
   }
   if (header.left_out != 0) {
     out += "# ops: " + format_family_list(header.left_out) + '\n';
+  }
+  if (header.region_size) {
+    out += "# region-size: ";
+    append_number(&out, *header.region_size);
+    out += '\n';
   }
   if (header.heap != kDefaultHeap) {
     out += "# heap: " + header.heap + '\n';

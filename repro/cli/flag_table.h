@@ -15,6 +15,7 @@ enum class CliFlag : uint8_t {
   kDiff,
   kDefect,
   kRegion,
+  kRegionSize,
   kOut,
   kTimeout,
   kRoot,
@@ -57,6 +58,8 @@ inline constexpr CliFlagRow kCliFlags[] = {
      "operation families to leave out (api, fill, check, foreign, fail-grow), overriding "
      "'# ops:': a binary's operations of those families are skipped, a text that uses one is "
      "an error; run, cmin, coverage: passed to the fuzzer (ALLOCFUZZ_OPS)"},
+    {CliFlag::kRegionSize, "region-size", "BYTES",
+     "the region's size, overriding '# region-size:' (4096 .. 67108864; default 1048576)"},
     {CliFlag::kOut, "o", "OUT",
      "output file (encode: default stdout; minimize: default FILE.min.ops); cmin: the corpus "
      "directory to write instead of work/TARGET/corpus"},

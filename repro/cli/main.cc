@@ -11,9 +11,12 @@
 #include <absl/flags/parse.h>
 #include <absl/flags/reflection.h>
 #include <absl/flags/usage.h>
+#include <absl/strings/numbers.h>
 #include <absl/strings/str_format.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +25,7 @@
 #include "allocator/region/reserved_range.h"
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/program/families.h"
+#include "fuzz/program/ops.h"
 #include "fuzz/targets/target_contract.h"
 #include "repro/cli/flag_table.h"
 #include "repro/cli/verb_call.h"
@@ -34,6 +38,7 @@
 ABSL_FLAG(std::string, heap, "", "see allocfuzz help");
 ABSL_FLAG(std::string, defect, "", "see allocfuzz help");
 ABSL_FLAG(std::string, region, "", "see allocfuzz help");
+ABSL_FLAG(std::string, region_size, "", "see allocfuzz help");
 ABSL_FLAG(std::string, o, "", "see allocfuzz help");
 ABSL_FLAG(int, timeout, 60, "see allocfuzz help");
 ABSL_FLAG(std::string, random, "", "see allocfuzz help");
@@ -52,6 +57,24 @@ int usage_error(const std::string& message) {
 }
 
 namespace {
+
+// Abseil's flag names are C identifiers: a table row's '-' is '_' in its Abseil flag
+// (--region-size is region_size).
+std::string abseil_name(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = c == '-' ? '_' : c;
+  return out;
+}
+
+// `arg` as Abseil must see it: a flag of the table with '-' in its name respelled.
+std::string abseil_spelling(std::string_view arg) {
+  if (arg.size() < 2 || arg[0] != '-') return std::string(arg);
+  const size_t dashes = arg[1] == '-' ? 2 : 1;
+  const std::string_view name = arg.substr(dashes, arg.find('=') - dashes);
+  if (find_cli_flag(name) == nullptr) return std::string(arg);
+  return std::string(arg.substr(0, dashes)) + abseil_name(name) +
+         std::string(arg.substr(dashes + name.size()));
+}
 
 // Checks the flags among argv[1 .. end) before Abseil parses them: Abseil would exit with 1
 // on an unknown flag or a missing value. Appends each flag given to `given`, in order; the
@@ -92,7 +115,7 @@ int precheck_flags(int end, char** argv, std::vector<CliFlag>* given,
     }
     for_abseil->push_back(argv[i]);
     absl::CommandLineFlag* flag =
-        row != nullptr ? absl::FindCommandLineFlag(std::string(name)) : nullptr;
+        row != nullptr ? absl::FindCommandLineFlag(abseil_name(name)) : nullptr;
     if (flag == nullptr) return usage_error("unknown flag '" + std::string(arg) + "'");
     given->push_back(row->flag);
     std::string value;
@@ -166,6 +189,16 @@ int read_settings(RunSettings* settings) {
     if (!parse_family_list(ops, &left_out, &error)) return usage_error("--ops: " + error);
     settings->overrides.left_out = left_out;
   }
+  if (const std::string size = absl::GetFlag(FLAGS_region_size); !size.empty()) {
+    uint64_t bytes = 0;
+    if (!absl::SimpleAtoi(size, &bytes) || size.find_first_not_of("0123456789") != size.npos) {
+      return usage_error("--region-size must be a number of bytes, not '" + size + "'");
+    }
+    if (std::optional<std::string> problem = check_region_size(bytes)) {
+      return usage_error("--region-size: " + *problem);
+    }
+    settings->overrides.region_size = bytes;
+  }
   const int timeout = absl::GetFlag(FLAGS_timeout);
   if (timeout < 0) return usage_error("--timeout must be 0 or more seconds");
   settings->timeout_seconds = static_cast<unsigned>(timeout);
@@ -188,8 +221,15 @@ int cli_main(int argc, char** argv) {
   if (int status = precheck_flags(dash, argv, &given, &repeated, &for_abseil); status >= 0) {
     return status;
   }
+  // Abseil knows a table flag by its name with '_' for '-' (--region-size is region_size).
+  std::vector<std::string> spelled;
+  for (size_t i = 0; i < for_abseil.size(); ++i) {
+    spelled.push_back(i == 0 ? std::string(for_abseil[i]) : abseil_spelling(for_abseil[i]));
+  }
+  std::vector<char*> abseil_argv;
+  for (std::string& arg : spelled) abseil_argv.push_back(arg.data());
   const std::vector<char*> positional =
-      absl::ParseCommandLine(static_cast<int>(for_abseil.size()), for_abseil.data());
+      absl::ParseCommandLine(static_cast<int>(abseil_argv.size()), abseil_argv.data());
   std::vector<std::string> args(positional.begin() + 1, positional.end());
   const std::vector<std::string> after_dash(argv + (dash < argc ? dash + 1 : argc), argv + argc);
 

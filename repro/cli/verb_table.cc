@@ -24,6 +24,7 @@ constexpr FlagSet kHeap = flag_bit(CliFlag::kHeap);
 constexpr FlagSet kDiff = flag_bit(CliFlag::kDiff);
 constexpr FlagSet kDefect = flag_bit(CliFlag::kDefect);
 constexpr FlagSet kRegion = flag_bit(CliFlag::kRegion);
+constexpr FlagSet kRegionSize = flag_bit(CliFlag::kRegionSize);
 constexpr FlagSet kOut = flag_bit(CliFlag::kOut);
 constexpr FlagSet kTimeout = flag_bit(CliFlag::kTimeout);
 constexpr FlagSet kRoot = flag_bit(CliFlag::kRoot);
@@ -34,7 +35,7 @@ constexpr FlagSet kEmpty = flag_bit(CliFlag::kEmpty);
 constexpr FlagSet kOps = flag_bit(CliFlag::kOps);
 constexpr FlagSet kIgnore = flag_bit(CliFlag::kIgnore) | flag_bit(CliFlag::kIgnoreFile);
 // What every verb that reads a program file applies to it (program_setup.h).
-constexpr FlagSet kProgramFlags = kHeap | kDiff | kDefect | kRegion | kOps;
+constexpr FlagSet kProgramFlags = kHeap | kDiff | kDefect | kRegion | kOps | kRegionSize;
 // What the verbs that start a fuzz target pass to it (fuzz/targets/target_contract.h); the
 // target's own inputs choose their placement, so --region is not among them.
 constexpr FlagSet kTargetFlags = kHeap | kDiff | kDefect | kTimeout | kRoot | kOps;

@@ -49,10 +49,11 @@ int encode_file(const std::string& path, const std::string& out, const Overrides
   if (!load(path, overrides, &program)) return kExitBadInput;
   const ProgramHeader& header = program.header;
   if (header.heap != kDefaultHeap || !header.defect.empty() || !header.diff.empty() ||
-      header.expect) {
+      header.expect || header.region_size) {
     absl::FPrintF(stderr,
                   "allocfuzz: note: %s: the binary keeps placement, limit and operations only; "
-                  "'# heap:', '# defect:', '# diff:' and '# expect:' exist only in text\n",
+                  "'# heap:', '# defect:', '# diff:', '# region-size:' and '# expect:' exist only "
+                  "in text\n",
                   path.c_str());
   }
   if (header.left_out != 0) {

@@ -15,6 +15,7 @@ namespace allocfuzz {
 void apply_overrides(const Overrides& overrides, Program* program) {
   if (!overrides.heap.empty()) program->header.heap = overrides.heap;
   if (overrides.placement) program->header.placement = *overrides.placement;
+  if (overrides.region_size) program->header.region_size = *overrides.region_size;
   if (overrides.defect) program->header.defect = *overrides.defect;
   if (!overrides.diff.empty()) program->header.diff = overrides.diff;
   if (overrides.left_out) program->header.left_out = *overrides.left_out;

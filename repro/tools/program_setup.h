@@ -19,12 +19,13 @@ namespace allocfuzz {
 
 // What the global flags change; empty/nullopt: keep what the file says.
 struct Overrides {
-  std::string heap;                    // --heap=NAME, replaces `# heap:`
-  std::optional<Placement> placement;  // --region=high|low, replaces `# region:` / config bit
-  std::optional<std::string> defect;   // --defect=NAME replaces `# defect:`; "" (--defect=none)
-                                       // removes it
-  std::vector<std::string> diff;       // --diff=all|NAME,NAME,... replaces `# diff:`
-  std::optional<FamilySet> left_out;   // --ops=all|-FAMILY,... replaces `# ops:`
+  std::string heap;                     // --heap=NAME, replaces `# heap:`
+  std::optional<Placement> placement;   // --region=high|low, replaces `# region:` / config bit
+  std::optional<uint64_t> region_size;  // --region-size=BYTES, replaces `# region-size:`
+  std::optional<std::string> defect;    // --defect=NAME replaces `# defect:`; "" (--defect=none)
+                                        // removes it
+  std::vector<std::string> diff;        // --diff=all|NAME,NAME,... replaces `# diff:`
+  std::optional<FamilySet> left_out;    // --ops=all|-FAMILY,... replaces `# ops:`
 };
 
 // What load_input_file takes of the overrides.

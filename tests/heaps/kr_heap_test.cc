@@ -112,6 +112,8 @@ TEST(KrHeap, RandomProgramsPassEveryCheckAfterEveryOperation) {
 class NoLiveBlocks final : public LiveView {
  public:
   size_t requested_size(const void*) const override { return SIZE_MAX; }
+  size_t live_count() const override { return 0; }
+  const char* live_payload(size_t) const override { return nullptr; }
 };
 
 // On a fresh region kr's first chunk is 1024 units (16 KiB) at +0x000000. Two mallocs of 100

@@ -156,7 +156,7 @@ TEST(PluginAdapterDeathTest, RegistrationRefusesAnUnusableDescriptor) {
   EXPECT_DEATH(register_plugin_heap(allocfuzz_plugin_test_wrapped(), "other", MakeWrapped),
                "'other': the descriptor's name differs from the NAME it was built as");
   bad = *allocfuzz_plugin_test_wrapped();
-  bad.abi_version = ALLOCFUZZ_PLUGIN_ABI_VERSION + 1;
+  bad.abi_version = ALLOCFUZZ_PLUGIN_ABI_VERSION_2 + 1;  // no such version
   EXPECT_DEATH(register_plugin_heap(&bad, "test_wrapped", MakeWrapped), "abi_version");
   bad = *allocfuzz_plugin_test_wrapped();
   bad.calloc = nullptr;
