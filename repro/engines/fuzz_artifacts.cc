@@ -20,6 +20,9 @@
 namespace allocfuzz {
 namespace {
 
+// The fuzzer's own timeout per input (fuzz/targets/heap_fuzzer.options: timeout = 10).
+constexpr unsigned kBucketTimeoutSeconds = 10;
+
 // The program the fuzzer ran, as canonical text next to the artifact (ARTIFACT.ops): the
 // artifact may end in a cut-off operation (which the fuzzer and the tools drop), or
 // even begin like a text file. False with a message.
@@ -87,6 +90,12 @@ size_t report_buckets(const FuzzTarget& target, const FuzzLayout& layout,
   }
   absl::PrintF("\nallocfuzz: replaying %d artifacts for their signatures\n", found.size());
   std::fflush(stdout);
+  // An input that loops runs until the timeout: each replay of one is bounded by the fuzzer's
+  // own (heap_fuzzer.options), not by the 60 s that --timeout gives a replay by hand.
+  RunSettings bounded = settings;
+  if (bounded.timeout_seconds == 0 || bounded.timeout_seconds > kBucketTimeoutSeconds) {
+    bounded.timeout_seconds = kBucketTimeoutSeconds;
+  }
   BucketTable table;
   for (const FoundArtifact& artifact : found) {
     const std::string path = root_relative(layout, layout.artifact_dir / artifact.name);
@@ -96,7 +105,7 @@ size_t report_buckets(const FuzzTarget& target, const FuzzLayout& layout,
       absl::PrintF("allocfuzz: %s\n", error);
       continue;
     }
-    const ReplayedSignature replayed = replay_signature(program_path, settings);
+    const ReplayedSignature replayed = replay_signature(program_path, bounded);
     if (replayed.status == RunStatus::kSetupFailed) {
       absl::PrintF("allocfuzz: %s did not run: %s\n", program_path, replayed.error);
     }
@@ -107,7 +116,11 @@ size_t report_buckets(const FuzzTarget& target, const FuzzLayout& layout,
   table.apply(ignore);
   for (Bucket& row : table.rows()) {
     row.repro = row.first_input;
-    if (row.signature) {
+    if (row.signature && row.signature->kind == FindingKind::timeout()) {
+      // Every try of a minimization would run until the timeout: hundreds of them.
+      absl::PrintF("\nallocfuzz: bucket %s: left unminimized (each try would take %d s)\n",
+                   row.signature->text(), bounded.timeout_seconds);
+    } else if (row.signature) {
       absl::PrintF("\nallocfuzz: bucket %s: minimizing %s\n", row.signature->text(),
                    row.first_input);
       std::fflush(stdout);
@@ -115,10 +128,10 @@ size_t report_buckets(const FuzzTarget& target, const FuzzLayout& layout,
       // first_input is ARTIFACT.ops (write_artifact_program); the repro is ARTIFACT.min.ops.
       const std::string artifact = row.first_input.substr(0, row.first_input.size() - 4);
       const int status =
-          minimize_file(row.first_input, default_min_path(artifact), settings, &summary);
+          minimize_file(row.first_input, default_min_path(artifact), bounded, &summary);
       if (status == kExitOk && summary.signature == *row.signature) {
         row.repro = summary.out_path;
-        row.first_broken = first_broken_of(row.repro, settings);
+        row.first_broken = first_broken_of(row.repro, bounded);
       } else {
         absl::PrintF("allocfuzz: %s did not fail as %s again; its bucket keeps it unminimized\n",
                      row.first_input, row.signature->text());
