@@ -3,6 +3,11 @@
 
 #include <csignal>
 
+// UBSan's report data, weak so that builds without UBSan link (the pointer is then null).
+extern "C" __attribute__((weak)) int __ubsan_get_current_report_data(
+    const char** issue_kind, const char** message, const char** filename, unsigned* line,
+    unsigned* column, char** memory_addr);
+
 namespace allocfuzz {
 namespace {
 
@@ -75,6 +80,19 @@ FindingKind kind_from_ubsan(const char* issue_kind, const char* message) {
     return FindingKind::ubsan(check.name);
   }
   return FindingKind::ubsan("report");  // not reached: the last row matches everything
+}
+
+UbsanReport current_ubsan_report() {
+  const char* issue_kind = nullptr;
+  const char* message = nullptr;
+  if (__ubsan_get_current_report_data != nullptr) {
+    const char* file = nullptr;
+    unsigned line = 0;
+    unsigned column = 0;
+    char* address = nullptr;
+    __ubsan_get_current_report_data(&issue_kind, &message, &file, &line, &column, &address);
+  }
+  return UbsanReport{issue_kind, kind_from_ubsan(issue_kind, message)};
 }
 
 }  // namespace allocfuzz

@@ -99,6 +99,15 @@ FindingKind kind_from_asan(const char* description);
 // The kind of a UBSan report by its issue kind and message (either may be null).
 FindingKind kind_from_ubsan(const char* issue_kind, const char* message);
 
+// The UBSan report being made (call from __ubsan_on_report): its check's name (null when the
+// runtime cannot tell, or there is no UBSan) and kind_from_ubsan of it. The one reader of
+// __ubsan_get_current_report_data for the fuzz targets' and the replaying child's hooks.
+struct UbsanReport {
+  const char* issue_kind = nullptr;
+  FindingKind kind;
+};
+UbsanReport current_ubsan_report();
+
 }  // namespace allocfuzz
 
 #endif  // ALLOCFUZZ_FUZZ_ORACLE_SANITIZER_KINDS_H_

@@ -20,10 +20,6 @@
 extern "C" {
 __attribute__((weak)) void __asan_set_error_report_callback(void (*)(const char*));
 __attribute__((weak)) const char* __asan_get_report_description();
-__attribute__((weak)) int __ubsan_get_current_report_data(const char** issue_kind,
-                                                          const char** message,
-                                                          const char** filename, unsigned* line,
-                                                          unsigned* column, char** memory_addr);
 }
 
 namespace allocfuzz {
@@ -123,15 +119,6 @@ void install_death_hooks(void (*hook)()) {
 // without UBSan it is never called.
 extern "C" void __ubsan_on_report() {
   using namespace allocfuzz;
-  const char* issue_kind = nullptr;
-  const char* message = nullptr;
-  if (__ubsan_get_current_report_data != nullptr) {
-    const char* file = nullptr;
-    unsigned line = 0;
-    unsigned column = 0;
-    char* address = nullptr;
-    __ubsan_get_current_report_data(&issue_kind, &message, &file, &line, &column, &address);
-  }
-  const FindingKind kind = kind_from_ubsan(issue_kind, message);
+  const FindingKind kind = current_ubsan_report().kind;
   name_death(kind, kind.oracle(), nullptr);
 }

@@ -17,10 +17,6 @@ extern "C" {
 __attribute__((weak)) void __sanitizer_set_death_callback(void (*callback)());
 __attribute__((weak)) int __asan_report_present();
 __attribute__((weak)) const char* __asan_get_report_description();
-__attribute__((weak)) int __ubsan_get_current_report_data(const char** issue_kind,
-                                                          const char** message,
-                                                          const char** filename, unsigned* line,
-                                                          unsigned* column, char** memory_addr);
 }
 
 namespace allocfuzz {
@@ -99,16 +95,7 @@ void install_child_hooks(ChildRecord* record, bool chain) {
 extern "C" void __ubsan_on_report() {
   using namespace allocfuzz;
   if (g_record == nullptr) return;
-  const char* issue_kind = nullptr;
-  const char* message = nullptr;
-  if (__ubsan_get_current_report_data != nullptr) {
-    const char* file = nullptr;
-    unsigned line = 0;
-    unsigned column = 0;
-    char* address = nullptr;
-    __ubsan_get_current_report_data(&issue_kind, &message, &file, &line, &column, &address);
-  }
-  record_report(kind_from_ubsan(issue_kind, message),
-                issue_kind != nullptr ? issue_kind : "a report");
+  const UbsanReport report = current_ubsan_report();
+  record_report(report.kind, report.issue_kind != nullptr ? report.issue_kind : "a report");
   g_record->ubsan = 1;
 }
