@@ -17,18 +17,14 @@
 #include "fuzz/heaps/plugin_adapter.h"
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/program/ops_text.h"
+#include "tests/harness/executor_rig.h"
 
 extern "C" const allocfuzz_allocator* allocfuzz_plugin_test_v2(void);
 
 namespace allocfuzz {
 namespace {
 
-Program Parse(std::string_view text) {
-  ParseResult result = parse_ops_text(text);
-  EXPECT_FALSE(result.error.has_value())
-      << "line " << result.error->line << ": " << result.error->message;
-  return result.program;
-}
+using testing::Parse;
 
 TEST(RegionSize, ProgramRegionsReserveTheMaximumAndDefaultToOneMiB) {
   PseudoBrk region;

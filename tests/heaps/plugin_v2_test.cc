@@ -20,6 +20,7 @@
 #include "fuzz/heaps/plugin_adapter.h"
 #include "fuzz/heaps/tested_heap.h"
 #include "fuzz/program/ops_text.h"
+#include "tests/harness/executor_rig.h"
 
 extern "C" const allocfuzz_allocator* allocfuzz_plugin_test_v2(void);
 extern "C" const allocfuzz_allocator* allocfuzz_plugin_test_v2_wrong_walk(void);
@@ -28,19 +29,8 @@ extern "C" const allocfuzz_allocator* allocfuzz_plugin_test_v2_align8(void);
 namespace allocfuzz {
 namespace {
 
-Program Parse(std::string_view text) {
-  ParseResult result = parse_ops_text(text);
-  EXPECT_FALSE(result.error.has_value())
-      << "line " << result.error->line << ": " << result.error->message;
-  return result.program;
-}
-
-// "kind @op offset: message", or "ok".
-std::string Describe(const std::optional<Finding>& f) {
-  if (!f) return "ok";
-  std::string offset = f->offset == SIZE_MAX ? "-" : std::to_string(f->offset);
-  return f->kind.text() + " @" + std::to_string(f->op_index) + " " + offset + ": " + f->message;
-}
+using testing::Describe;  // "kind @op [oracle] offset: message", or "ok"
+using testing::Parse;
 
 struct Rig {
   explicit Rig(const allocfuzz_allocator* plugin) {
@@ -133,7 +123,8 @@ TEST(PluginV2, AWalkThatMisreportsIsHeapInvariantWalk) {
       "free s1\n";
   // s0's payload is at +0x000010, after its header; s1 reuses it, and the walk calls it free.
   EXPECT_EQ(Describe(rig.executor->run(Parse(kReuse), CheckMode::kEveryOp).finding),
-            "heap-invariant:walk @2 16: the walk does not report the live block at +0x000010 "
+            "heap-invariant:walk @2 [heap checker] 16: the walk does not report the live block at "
+            "+0x000010 "
             "(100 bytes) in use");
   // The fuzzer's mode sees it at a full check too: at the latest at the end.
   Outcome amortized = rig.executor->run(Parse("# allocfuzz ops v1\n"
