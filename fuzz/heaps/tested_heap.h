@@ -19,6 +19,7 @@
 
 #include "allocator/base/fixed_text.h"
 #include "allocator/region/pseudo_brk.h"
+#include "fuzz/heaps/heap_traits.h"
 
 namespace allocfuzz {
 
@@ -49,6 +50,29 @@ class TestedHeap {
   virtual void free(void* p) = 0;
   virtual void* realloc(void* p, size_t n) = 0;
   virtual void* calloc(size_t count, size_t size) = 0;
+  // The aligned calls (C11 aligned_alloc, POSIX posix_memalign, the older memalign), called only
+  // on a heap whose capabilities() hold Capability::kAligned; a heap without them keeps these
+  // defaults, which stop the process (the executor never gets there). posix_memalign returns 0
+  // and sets *out, or returns an error number and leaves *out alone. A bad ALIGN is answered as
+  // profile() says.
+  virtual void* memalign(size_t align, size_t n);
+  virtual void* aligned_alloc(size_t align, size_t n);
+  virtual int posix_memalign(void** out, size_t align, size_t n);
+  // C23's sized free: n (and align) are what the block was asked with. Called only with
+  // Capability::kSizedFree; the defaults ignore the size, which C23 allows.
+  virtual void free_sized(void* p, size_t n) {
+    (void)n;
+    free(p);
+  }
+  virtual void free_aligned_sized(void* p, size_t align, size_t n) {
+    (void)align;
+    (void)n;
+    free(p);
+  }
+  // What the heap has (heap_traits.h). Default: usable-size, and region when uses_region().
+  virtual CapabilitySet capabilities() const;
+  // Its implementation-defined choices (heap_traits.h). Default: glibc's.
+  virtual BehaviourProfile profile() const { return {}; }
   // Bytes usable at p, or SIZE_MAX when the heap cannot tell.
   virtual size_t usable_size(const void* p) = 0;
   // The payload alignment the heap promises.
