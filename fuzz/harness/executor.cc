@@ -89,7 +89,13 @@ std::optional<Finding> Executor::run_ops(const std::vector<Op>& ops, size_t firs
     g_op_in_flight = i;
     OpResult result;
     const size_t live_before = shadow_.live_count();
-    finding = step(ops[k], &result);
+    const CapabilitySet missing = op_info(ops[k].kind).needs & ~usable_capabilities();
+    if (missing != 0) {
+      result.skipped = true;
+      result.missing = missing;
+    } else {
+      finding = step(ops[k], &result);
+    }
     // The user has just given back their last block: a heap that knows its layout must hold
     // nothing now (`leak`), in every check mode, so the operation is named exactly.
     if (!finding && live_before > 0 && shadow_.live_count() == 0) finding = leak_check();

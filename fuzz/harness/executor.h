@@ -36,6 +36,10 @@ struct OpResult {
   size_t offset = 0;      // Shadow::position of the payload when not NULL (a region offset)
   bool moved = false;     // realloc: the block moved
   bool applied = true;    // foreign-grow/foreign-release: the region did it
+  // The heap (or, in a differential run, one of the heaps) lacks what the operation needs
+  // (op_info(kind).needs): it was not run. `missing` holds the capabilities it lacked.
+  bool skipped = false;
+  CapabilitySet missing = 0;
   // For comparing heaps (fuzz/harness/diff_runner.h):
   bool slot_live = false;  // the operation's slot held a live block before it
   bool refused = false;    // the region refused a growth, or the heap its budget, in the call
@@ -75,6 +79,11 @@ class Executor {
   std::optional<Finding> run_ops(const std::vector<Op>& ops, size_t first_index,
                                  OpObserver* observer = nullptr);
   std::optional<Finding> finish(size_t end_index);
+  // Narrows the capabilities the executor uses to `allowed` and the heap's own: an operation
+  // needing one outside them is skipped (OpResult::skipped). A differential run sets the
+  // capabilities every one of its heaps has, so that all skip the same operations.
+  void set_allowed(CapabilitySet allowed) { allowed_ = allowed; }
+  CapabilitySet usable_capabilities() const { return allowed_ & heap_.capabilities(); }
   // Changes the check mode between stages (the probe checks its own steps in kEveryOp).
   void set_mode(CheckMode mode) { mode_ = mode; }
   const ExecStats& stats() const { return stats_; }
@@ -111,6 +120,7 @@ class Executor {
   TestedHeap& heap_;
   Shadow shadow_;
   CheckMode mode_ = CheckMode::kEveryOp;
+  CapabilitySet allowed_ = kAllCapabilities;
   uint64_t work_since_full_ = 0;
   ExecStats stats_;
 };

@@ -1,9 +1,10 @@
-// What a heap declares about itself: the parts of the allocation API it has (capabilities) and
-// the choices C and POSIX leave to the implementation that it made (its behaviour profile).
-// Generation and judgement follow the declaration: the executor never calls an operation whose
-// capability the heap lacks (the trace says it was skipped), a differential run compares an
-// operation only among heaps that all have it, and a divergence that the heaps' profiles
-// explain is no finding. `allocfuzz list --profiles` prints both, side by side.
+// What a heap declares about itself: the parts of the allocation API it has (capabilities,
+// fuzz/program/capabilities.h, since operations name what they need) and the choices C and POSIX
+// leave to the implementation that it made (its behaviour profile). Generation and judgement follow
+// the declaration: the executor never calls an operation whose capability the heap lacks (the trace
+// says it was skipped), a differential run compares an operation only among heaps that all have it,
+// and a divergence that the heaps' profiles explain is no finding. `allocfuzz list --profiles`
+// prints both, side by side.
 #ifndef ALLOCFUZZ_FUZZ_HEAPS_HEAP_TRAITS_H_
 #define ALLOCFUZZ_FUZZ_HEAPS_HEAP_TRAITS_H_
 
@@ -11,46 +12,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "fuzz/program/capabilities.h"
+
 namespace allocfuzz {
-
-// X(enumerator, name, what it is). A capability the heap lacks is an operation never run on it.
-// clang-format off
-#define ALLOCFUZZ_CAPABILITIES(X)                                                               \
-  X(kAligned, "aligned", "memalign, aligned_alloc and posix_memalign")                          \
-  X(kUsableSize, "usable-size", "malloc_usable_size: the bytes usable at a live block")         \
-  X(kSizedFree, "sized-free", "free_sized and free_aligned_sized (C23)")                        \
-  X(kThreadSafe, "thread-safe", "calls from several threads at once")                           \
-  X(kRegion, "region", "its blocks live on the harness's pseudo-brk region")
-// clang-format on
-
-enum class Capability : uint8_t {
-#define ALLOCFUZZ_X(e, name, what) e,
-  ALLOCFUZZ_CAPABILITIES(ALLOCFUZZ_X)
-#undef ALLOCFUZZ_X
-};
-
-struct CapabilityInfo {
-  Capability capability;
-  const char* name;
-  const char* what;
-};
-
-inline constexpr CapabilityInfo kCapabilities[] = {
-#define ALLOCFUZZ_X(e, name, what) {Capability::e, name, what},
-    ALLOCFUZZ_CAPABILITIES(ALLOCFUZZ_X)
-#undef ALLOCFUZZ_X
-};
-inline constexpr size_t kCapabilityCount = sizeof kCapabilities / sizeof kCapabilities[0];
-
-// A set of capabilities, one bit each (bit i: kCapabilities[i]).
-using CapabilitySet = uint8_t;
-static_assert(kCapabilityCount <= 8, "CapabilitySet has a bit per capability");
-constexpr CapabilitySet capability_bit(Capability c) {
-  return static_cast<CapabilitySet>(1u << static_cast<unsigned>(c));
-}
-constexpr bool has_capability(CapabilitySet set, Capability c) {
-  return (set & capability_bit(c)) != 0;
-}
 
 // How a heap answers a request whose alignment the call does not accept (not a power of two;
 // for posix_memalign also below sizeof(void*)).

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "allocator/region/reserved_range.h"
+#include "fuzz/program/capabilities.h"
 
 namespace allocfuzz {
 
@@ -95,24 +96,25 @@ constexpr FamilySet family_bit(Family family) {
 //   first operand, second operand,
 //   opcode values (never change those of an existing row: every corpus depends on them; a new
 //   operation takes free values of the extended space, e.g. extended(0x00, 0x03)),
-//   the operands' names in messages ("calloc needs 3 operands (slot, count, size)"))
+//   the operands' names in messages ("calloc needs 3 operands (slot, count, size)"),
+//   what it needs of a heap (a CapabilitySet, capabilities.h): a heap without it never runs it)
 // fuzz/program/opcodes.h checks at compile time that the values are disjoint and cover the
 // primary space; tests/program/binary_format_v2_test.cc pins every byte's meaning.
 // clang-format off
-#define ALLOCFUZZ_OPS(X)                                                                                    \
-  X(kMalloc, "malloc", kApi, true, Arg::kSize, Arg::kNone, primary(0x0, 0x3), "size", "")                   \
-  X(kCalloc, "calloc", kApi, true, Arg::kSize, Arg::kSize, primary(0x4, 0x4), "count", "size")              \
-  X(kRealloc, "realloc", kApi, true, Arg::kSize, Arg::kNone, primary(0x5, 0x7), "size", "")                 \
-  X(kFree, "free", kApi, true, Arg::kNone, Arg::kNone, primary(0x8, 0xA), "", "")                           \
-  X(kFill, "fill", kFill, true, Arg::kNone, Arg::kNone, primary(0xB, 0xB), "", "")                          \
-  X(kCheck, "check", kCheck, false, Arg::kNone, Arg::kNone, primary(0xC, 0xC), "", "")                      \
-  X(kForeignGrow, "foreign-grow", kForeign, false, Arg::kSize, Arg::kNone, primary(0xD, 0xD), "size", "")   \
-  X(kForeignRelease, "foreign-release", kForeign, false, Arg::kNone, Arg::kNone, primary(0xE, 0xE), "", "") \
-  X(kFailGrow, "fail-grow", kFailGrow, false, Arg::kCount, Arg::kNone, primary(0xF, 0xF), "count", "")
+#define ALLOCFUZZ_OPS(X)                                                                                                   \
+  X(kMalloc, "malloc", kApi, true, Arg::kSize, Arg::kNone, primary(0x0, 0x3), "size", "", kNeedsNothing)                   \
+  X(kCalloc, "calloc", kApi, true, Arg::kSize, Arg::kSize, primary(0x4, 0x4), "count", "size", kNeedsNothing)              \
+  X(kRealloc, "realloc", kApi, true, Arg::kSize, Arg::kNone, primary(0x5, 0x7), "size", "", kNeedsNothing)                 \
+  X(kFree, "free", kApi, true, Arg::kNone, Arg::kNone, primary(0x8, 0xA), "", "", kNeedsNothing)                           \
+  X(kFill, "fill", kFill, true, Arg::kNone, Arg::kNone, primary(0xB, 0xB), "", "", kNeedsNothing)                          \
+  X(kCheck, "check", kCheck, false, Arg::kNone, Arg::kNone, primary(0xC, 0xC), "", "", kNeedsNothing)                      \
+  X(kForeignGrow, "foreign-grow", kForeign, false, Arg::kSize, Arg::kNone, primary(0xD, 0xD), "size", "", kNeedsNothing)   \
+  X(kForeignRelease, "foreign-release", kForeign, false, Arg::kNone, Arg::kNone, primary(0xE, 0xE), "", "", kNeedsNothing) \
+  X(kFailGrow, "fail-grow", kFailGrow, false, Arg::kCount, Arg::kNone, primary(0xF, 0xF), "count", "", kNeedsNothing)
 // clang-format on
 
 enum class OpKind : uint8_t {
-#define ALLOCFUZZ_X(e, name, family, slot, a0, a1, opcodes, n0, n1) e,
+#define ALLOCFUZZ_X(e, name, family, slot, a0, a1, opcodes, n0, n1, needs) e,
   ALLOCFUZZ_OPS(ALLOCFUZZ_X)
 #undef ALLOCFUZZ_X
 };
@@ -125,11 +127,12 @@ struct OpInfo {
   Arg args[2];
   OpcodeValues opcodes;
   const char* arg_names[2];  // for messages; calloc's COUNT is encoded as a size
+  CapabilitySet needs;       // what a heap must have to run it (kNeedsNothing: every heap)
 };
 
 inline constexpr OpInfo kOps[] = {
-#define ALLOCFUZZ_X(e, name, family, slot, a0, a1, opcodes, n0, n1) \
-  {OpKind::e, name, Family::family, slot, {a0, a1}, opcodes, {n0, n1}},
+#define ALLOCFUZZ_X(e, name, family, slot, a0, a1, opcodes, n0, n1, needs) \
+  {OpKind::e, name, Family::family, slot, {a0, a1}, opcodes, {n0, n1}, needs},
     ALLOCFUZZ_OPS(ALLOCFUZZ_X)
 #undef ALLOCFUZZ_X
 };

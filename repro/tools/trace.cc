@@ -50,6 +50,7 @@ std::string TraceFormatter::line(size_t index, const Op& op, const OpResult& res
 
 std::string TraceFormatter::note(const Op& op, const OpResult& result, size_t old_place) const {
   const bool was_live = old_place != SIZE_MAX;
+  if (result.skipped) return "(skipped: " + capability_names(result.missing) + " missing)";
   // Without a region the new block is named by the number line() just gave it; a block the
   // shadow refused (a finding) has none.
   std::string returned = "-> NULL";
