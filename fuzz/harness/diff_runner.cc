@@ -35,6 +35,35 @@ bool allocates(OpKind kind) {
   return kind == OpKind::kMalloc || kind == OpKind::kCalloc || kind == OpKind::kRealloc;
 }
 
+// The profile field that may explain a divergence: the implementation's choice C or POSIX
+// leaves open in that case. None for the others, where a correct heap has no freedom.
+std::optional<ProfileField> explaining_field(Divergence what) {
+  switch (what) {
+    case Divergence::kMallocZero:
+      return ProfileField::kMallocZero;
+    case Divergence::kReallocZero:
+      return ProfileField::kReallocZero;
+    case Divergence::kErrno:
+      return ProfileField::kRefusalErrno;
+    default:
+      return std::nullopt;
+  }
+}
+
+// Whether `r` is the answer `profile` declares for `field`.
+bool follows_profile(const OpResult& r, const BehaviourProfile& profile, ProfileField field) {
+  switch (field) {
+    case ProfileField::kMallocZero:
+      return r.null == (profile.malloc_zero == ZeroMalloc::kNull);
+    case ProfileField::kReallocZero:
+      return r.null == (profile.realloc_zero == ReallocZero::kFrees);
+    case ProfileField::kRefusalErrno:
+      return !r.null || r.error == profile.refusal_errno;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 // One heap: a lane per placement (a plugin's instances take turns owning its state, see
@@ -66,7 +95,11 @@ std::unique_ptr<DiffRunner> DiffRunner::create(const std::vector<const HeapKind*
         return nullptr;
       }
     }
+    runner->shared_ &= lane->placements[0].heap->capabilities();
     runner->lanes_.push_back(std::move(lane));
+  }
+  for (const auto& lane : runner->lanes_) {
+    for (HeapLane& placement : lane->placements) placement.executor->set_allowed(runner->shared_);
   }
   return runner;
 }
@@ -80,6 +113,7 @@ std::optional<DiffFinding> DiffRunner::run(const Program& program, CheckMode mod
   // trouble wins: a divergence strictly before any heap's finding, else the first heap's
   // finding at the earliest operation.
   size_t end = SIZE_MAX;
+  explained_.clear();
   for (const auto& lane : lanes_) {
     lane->results.clear();
     lane->active = static_cast<size_t>(program.header.placement);
@@ -97,7 +131,7 @@ std::optional<DiffFinding> DiffRunner::run(const Program& program, CheckMode mod
   return std::nullopt;
 }
 
-std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t index) const {
+std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t index) {
   const Op& op = program.ops[index];
   if (!allocates(op.kind) || lanes_.size() < 2) return std::nullopt;
   bool any_refused = false;
@@ -145,6 +179,11 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
     }
   }
   if (!found) return std::nullopt;
+  if (const std::optional<ProfileField> field = explaining_field(*found);
+      field && answers_follow_profiles(index, *field)) {
+    explained_.push_back({index, *field});
+    return std::nullopt;
+  }
 
   const bool of_null = op.kind == OpKind::kRealloc && !live;
   std::string message = absl::StrFormat("the heaps disagree on %s%s: %s", format_op(op),
@@ -156,6 +195,28 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
   d.finding.op_index = index;
   d.finding.message = std::move(message);
   return d;
+}
+
+bool DiffRunner::answers_follow_profiles(size_t index, ProfileField field) const {
+  for (const auto& lane : lanes_) {
+    const TestedHeap& heap = *lane->placements[lane->active].heap;
+    if (!follows_profile(lane->results[index], heap.profile(), field)) return false;
+  }
+  return true;
+}
+
+std::string DiffRunner::explanation(size_t index) const {
+  for (const Explained& e : explained_) {
+    if (e.index != index) continue;
+    std::string text;
+    for (const auto& lane : lanes_) {
+      const TestedHeap& heap = *lane->placements[lane->active].heap;
+      absl::StrAppendFormat(&text, "%s%s: %s", text.empty() ? "" : "; ", lane->kind->name,
+                            profile_line(heap.profile(), e.field));
+    }
+    return text;
+  }
+  return "";
 }
 
 std::string DiffRunner::describe_answers(const Program& program, size_t index) const {

@@ -16,6 +16,17 @@
 //   huge             a request larger than the region: NULL versus a block
 //   errno            every heap that failed returned NULL, but with different errno values
 //
+// A difference the heaps' behaviour profiles explain (fuzz/heaps/heap_traits.h) is no finding:
+// malloc-zero, realloc-zero and errno (and a bad alignment's answer) are choices C and POSIX
+// leave to the implementation, and when every heap answered as its profile declares, the
+// difference is what their users were told to expect. It is recorded instead (explanation())
+// and printed in the trace with the profile lines. A heap that answered against its own
+// profile keeps the divergence.
+//
+// Operations are compared only among heaps that all have what they need: the runner narrows
+// every executor to the capabilities all its heaps share (Executor::set_allowed), so an
+// operation one heap lacks is skipped on all of them.
+//
 // "The same conditions": NULL versus a block is compared only when no heap's region (or
 // budget) refused memory during the call, and only when every heap's slot held the same thing
 // before it (a fair NULL earlier leaves the heaps in different states; later operations on
@@ -73,15 +84,30 @@ class DiffRunner {
   // order: "free-array, kr: a block; glibc: NULL, ENOMEM". Empty for an operation that returns
   // nothing, or that not every heap reached.
   std::string describe_answers(const Program& program, size_t index) const;
+  // The profile lines that explained a difference at operation `index` of the last run, as
+  // "free-array: malloc(0): block; mimalloc: malloc(0): NULL", or empty.
+  std::string explanation(size_t index) const;
+  // How many differences of the last run the profiles explained.
+  size_t explained_count() const { return explained_.size(); }
+  // The capabilities every heap has: what the runner lets its executors use.
+  CapabilitySet shared_capabilities() const { return shared_; }
   // The report of a finding: format_report's, with the heap named, or the divergence.
   std::string format(const Program& program, const DiffFinding& finding) const;
 
  private:
   struct Lane;
   DiffRunner() = default;
-  std::optional<DiffFinding> compare(const Program& program, size_t index) const;
+  struct Explained {
+    size_t index;
+    ProfileField field;
+  };
+  std::optional<DiffFinding> compare(const Program& program, size_t index);
+  // Whether every heap's answer at `index` is the one its profile declares for `field`.
+  bool answers_follow_profiles(size_t index, ProfileField field) const;
 
   std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<Explained> explained_;  // of the last run, by operation index
+  CapabilitySet shared_ = kAllCapabilities;
 };
 
 }  // namespace allocfuzz

@@ -200,13 +200,15 @@ std::optional<Finding> Executor::judge_null(const Op& op, size_t bytes, bool rep
     return f;
   }
   // A fair NULL for a non-zero request is a failure, and POSIX says how it is told: errno
-  // ENOMEM. (A zero-byte request's NULL may be a success; realloc(p, 0)'s never comes here.)
-  if (zero || result.error == ENOMEM) return std::nullopt;
+  // ENOMEM, unless the heap's profile declares another errno for its refusals. (A zero-byte
+  // request's NULL may be a success; realloc(p, 0)'s never comes here.)
+  const int declared = heap_.profile().refusal_errno;
+  if (zero || result.error == declared) return std::nullopt;
   Finding f;
   f.kind = FindingKind::shadow(ShadowKind::kApiContract);
-  f.message = absl::StrFormat("%s returned NULL with errno %s, not ENOMEM",
+  f.message = absl::StrFormat("%s returned NULL with errno %s, not %s",
                               call_text(op, op.kind == OpKind::kRealloc && result.slot_live),
-                              errno_name(result.error));
+                              errno_name(result.error), errno_name(declared));
   return f;
 }
 

@@ -8,8 +8,10 @@
 #ifndef ALLOCFUZZ_FUZZ_HEAPS_HEAP_TRAITS_H_
 #define ALLOCFUZZ_FUZZ_HEAPS_HEAP_TRAITS_H_
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "fuzz/program/capabilities.h"
@@ -45,11 +47,49 @@ struct BehaviourProfile {
   BadAlignment aligned_alloc_bad = BadAlignment::kRoundsUp;
   BadAlignment posix_memalign_bad = BadAlignment::kEinval;
   // errno of a NULL for want of memory: ENOMEM (POSIX), or 0 for a heap that leaves errno be.
-  int refusal_errno = 12;  // ENOMEM
+  int refusal_errno = ENOMEM;
   // usable_size - requested is below this (the size-class step): 0 when the heap makes no such
   // promise (size classes grow with the size).
   size_t usable_granularity = 0;
 };
+
+// The profile's rows as `allocfuzz list --profiles` prints them and a diff names them when
+// they explain a difference: X(enumerator, label, the capability the choice is about, or
+// kNeedsNothing: a heap without it has no such choice, and its column says "-").
+// heap_traits.cc prints each value.
+// clang-format off
+#define ALLOCFUZZ_PROFILE_FIELDS(X)                                                        \
+  X(kMallocZero, "malloc(0)", kNeedsNothing)                                               \
+  X(kReallocZero, "realloc(p, 0)", kNeedsNothing)                                          \
+  X(kMemalignBad, "memalign, bad ALIGN", capability_bit(Capability::kAligned))             \
+  X(kAlignedAllocBad, "aligned_alloc, bad ALIGN", capability_bit(Capability::kAligned))    \
+  X(kPosixMemalignBad, "posix_memalign, bad ALIGN", capability_bit(Capability::kAligned))  \
+  X(kRefusalErrno, "errno of a refusal", kNeedsNothing)                                    \
+  X(kUsableGranularity, "usable_size step", capability_bit(Capability::kUsableSize))
+// clang-format on
+
+enum class ProfileField : uint8_t {
+#define ALLOCFUZZ_X(e, label, needs) e,
+  ALLOCFUZZ_PROFILE_FIELDS(ALLOCFUZZ_X)
+#undef ALLOCFUZZ_X
+};
+
+struct ProfileFieldInfo {
+  ProfileField field;
+  const char* label;
+  CapabilitySet needs;
+};
+
+inline constexpr ProfileFieldInfo kProfileFields[] = {
+#define ALLOCFUZZ_X(e, label, needs) {ProfileField::e, label, needs},
+    ALLOCFUZZ_PROFILE_FIELDS(ALLOCFUZZ_X)
+#undef ALLOCFUZZ_X
+};
+
+// The field's value in `profile`, printed: "block", "frees", "EINVAL", "ENOMEM", "16", ...
+std::string profile_value(const BehaviourProfile& profile, ProfileField field);
+// "malloc(0): block" -- the line a diff prints when the field explains a difference.
+std::string profile_line(const BehaviourProfile& profile, ProfileField field);
 
 // Printed forms, for `list --profiles` and messages.
 std::string_view bad_alignment_name(BadAlignment b);  // "EINVAL", "rounds-up", "not-asked"

@@ -60,6 +60,13 @@ class PluginTestedHeap final : public TestedHeap {
     return plugin_.usable_size(p);
   }
   size_t alignment() const override { return plugin_.alignment; }
+  // The plugin ABI has no aligned calls and no sized free: a plugin has usable-size when it
+  // gives usable_size, and lives on the region.
+  CapabilitySet capabilities() const override {
+    CapabilitySet set = capability_bit(Capability::kRegion);
+    if (plugin_.usable_size != nullptr) set |= capability_bit(Capability::kUsableSize);
+    return set;
+  }
 
   // The plugin's self_check has no local variant, so it runs at full checks only: that keeps
   // the fuzzer's per-operation cost O(1) amortized (executor.h), and replay, which checks
@@ -156,6 +163,13 @@ class PluginV2TestedHeap final : public TestedHeap {
     return plugin_.usable_size(context_.get(), p);
   }
   size_t alignment() const override { return plugin_.alignment; }
+  // The plugin ABI has no aligned calls and no sized free: a plugin has usable-size when it
+  // gives usable_size, and lives on the region.
+  CapabilitySet capabilities() const override {
+    CapabilitySet set = capability_bit(Capability::kRegion);
+    if (plugin_.usable_size != nullptr) set |= capability_bit(Capability::kUsableSize);
+    return set;
+  }
   uint64_t refusals() const override { return refusals_; }
 
   // self_check, then the walk's cross-check: both whole-heap, so at full checks only (as v1).

@@ -26,6 +26,7 @@ enum class CliFlag : uint8_t {
   kOps,
   kIgnore,
   kIgnoreFile,
+  kProfiles,
 };
 
 // A set of flags, one bit per CliFlag.
@@ -76,6 +77,8 @@ inline constexpr CliFlagRow kCliFlags[] = {
      true},
     {CliFlag::kIgnoreFile, "ignore-file", "FILE",
      "the buckets to ignore, one signature a line, '#' comments; repeatable", true},
+    {CliFlag::kProfiles, "profiles", "",
+     "list: each heap's capabilities and behaviour profile, side by side, instead"},
 };
 
 // The row named `name`, or nullptr.

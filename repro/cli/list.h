@@ -6,6 +6,9 @@
 namespace allocfuzz {
 
 int list_targets_and_heaps();
+// `allocfuzz list --profiles`: a table with a column per heap and a row per capability
+// (fuzz/program/capabilities.h) and per profile field (fuzz/heaps/heap_traits.h).
+int list_heap_profiles();
 
 }  // namespace allocfuzz
 

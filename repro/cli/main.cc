@@ -47,6 +47,7 @@ ABSL_FLAG(std::string, diff, "", "see allocfuzz help");
 ABSL_FLAG(std::string, root, "", "see allocfuzz help");
 ABSL_FLAG(std::string, engine, "", "see allocfuzz help");
 ABSL_FLAG(bool, empty, false, "see allocfuzz help");
+ABSL_FLAG(bool, profiles, false, "see allocfuzz help");
 ABSL_FLAG(std::string, ops, "", "see allocfuzz help");
 
 namespace allocfuzz {
@@ -257,6 +258,7 @@ int cli_main(int argc, char** argv) {
   call.random = absl::GetFlag(FLAGS_random);
   call.seed = absl::GetFlag(FLAGS_seed);
   call.empty = absl::GetFlag(FLAGS_empty);
+  call.profiles = absl::GetFlag(FLAGS_profiles);
   for (auto& [flag, value] : repeated) {
     (flag == CliFlag::kIgnore ? call.ignore : call.ignore_files).push_back(std::move(value));
   }

@@ -24,6 +24,7 @@ struct VerbCall {
   std::string random;                     // --random, as given
   std::string seed;                       // --seed, as given
   bool empty = false;                     // --empty
+  bool profiles = false;                  // --profiles (list)
   std::vector<std::string> ignore;        // each --ignore value, in order
   std::vector<std::string> ignore_files;  // each --ignore-file value, in order
 };

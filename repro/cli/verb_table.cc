@@ -32,6 +32,7 @@ constexpr FlagSet kEngine = flag_bit(CliFlag::kEngine);
 constexpr FlagSet kRandom = flag_bit(CliFlag::kRandom);
 constexpr FlagSet kSeed = flag_bit(CliFlag::kSeed);
 constexpr FlagSet kEmpty = flag_bit(CliFlag::kEmpty);
+constexpr FlagSet kProfiles = flag_bit(CliFlag::kProfiles);
 constexpr FlagSet kOps = flag_bit(CliFlag::kOps);
 constexpr FlagSet kIgnore = flag_bit(CliFlag::kIgnore) | flag_bit(CliFlag::kIgnoreFile);
 // What every verb that reads a program file applies to it (program_setup.h).
@@ -43,8 +44,11 @@ constexpr FlagSet kTargetFlags = kHeap | kDiff | kDefect | kTimeout | kRoot | kO
 int help_verb(const VerbCall& call);
 
 const Verb kVerbs[] = {
-    {"list", "", 0, 0, "", 0, "the fuzz targets, the heaps and their defects",
-     [](const VerbCall&) { return list_targets_and_heaps(); }},
+    {"list", "", 0, 0, "", kProfiles,
+     "the fuzz targets, the heaps and their defects; --profiles: what each heap has and chose",
+     [](const VerbCall& call) {
+       return call.profiles ? list_heap_profiles() : list_targets_and_heaps();
+     }},
     {"replay", "FILE...", 1, kAnyNumber, "", kProgramFlags | kTimeout,
      "run programs with every check after every operation; print a trace",
      [](const VerbCall& call) { return replay_files(call.operands, call.settings); }},

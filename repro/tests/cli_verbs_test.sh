@@ -89,7 +89,8 @@ test_help_verb_prints_one_verb() {
   grep -q -- '^  --engine=libfuzzer|afl' out.txt || { show; fail "help run lacks --engine"; }
   grep -q -- '--random' out.txt && { show; fail "help run shows --random"; }
   run "$AF" help list
-  grep -q '^flags:' out.txt && { show; fail "list takes no flags, but help shows some"; }
+  grep -q -- '^  --profiles' out.txt || { show; fail "help list lacks --profiles"; }
+  grep -q -- '--heap' out.txt && { show; fail "help list shows --heap"; }
   expect_usage_error "help: unknown verb 'nope'" help nope
 }
 
@@ -130,4 +131,23 @@ test_a_flag_goes_only_with_the_verbs_that_take_it() {
   # A flag's value is checked before the verb: a bad --region is a bad --region anywhere.
   expect_usage_error "--region must be high or low, not 'middle'" --region=middle list
 }
+# `list --profiles`: a column per heap in the registry's order, a row per capability and per
+# profile field; a choice about a capability the heap lacks reads "-".
+test_list_profiles_prints_each_heaps_declaration_side_by_side() {
+  run "$AF" list --profiles
+  [[ $status == 0 ]] || { show; fail "list --profiles exited $status"; }
+  read -r -a header < <(sed -n 2p out.txt)
+  [[ ${header[0]} == free-array && ${header[1]} == glibc ]] || { show; fail "the heap columns"; }
+  local row
+  row=$(grep '^region ' out.txt) || { show; fail "no region row"; }
+  read -r -a cells <<<"$row"
+  [[ ${cells[1]} == yes && ${cells[2]} == - ]] || { show; fail "region: free-array yes, glibc -"; }
+  grep -q '^malloc(0) ' out.txt || { show; fail "no malloc(0) row"; }
+  grep -q '^errno of a refusal  *ENOMEM ' out.txt || { show; fail "no ENOMEM refusal row"; }
+  run "$AF" list --profiles
+  cp out.txt again.txt
+  run "$AF" list --profiles
+  diff -u again.txt out.txt >&2 || fail "list --profiles differs between runs"
+}
+
 cli_run_test

@@ -83,8 +83,14 @@ class ChildObserver final : public OpObserver {
     write_all(fd, runner->format(program, *finding));
     record_finding(record, finding->finding);
   } else {
-    write_all(fd, absl::StrFormat("ok: %d operations, the heaps agree (%s)\n", program.ops.size(),
-                                  diff_heap_names(*runner)));
+    const size_t explained = runner->explained_count();
+    write_all(fd, absl::StrFormat("ok: %d operations, the heaps agree (%s)%s\n", program.ops.size(),
+                                  diff_heap_names(*runner),
+                                  explained == 0
+                                      ? std::string()
+                                      : absl::StrFormat(", %d difference%s explained "
+                                                        "by their profiles",
+                                                        explained, explained == 1 ? "" : "s")));
   }
   record->phase = kPhaseDone;
   _exit(0);

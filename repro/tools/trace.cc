@@ -119,6 +119,13 @@ std::string diff_trace(const Program& program, const DiffRunner& runner, size_t 
     std::string line = absl::StrFormat("%4d  %s", i, format_op(program.ops[i]));
     const std::string answers = runner.describe_answers(program, i);
     if (!answers.empty()) line.append(line.size() < 30 ? 30 - line.size() : 1, ' ') += answers;
+    if (const std::string why = runner.explanation(i); !why.empty()) {
+      line += "\n      explained by the profiles: " + why;
+    }
+    if (runner.heap_count() > 0 && i < runner.results(0).size() && runner.results(0)[i].skipped) {
+      line.append(line.size() < 30 ? 30 - line.size() : 1, ' ') +=
+          "(skipped: " + capability_names(runner.results(0)[i].missing) + " missing on a heap)";
+    }
     out += line + "\n";
   }
   return out;
