@@ -31,8 +31,15 @@ std::string errno_text(int error) {
   }
 }
 
+bool aligned_call(OpKind kind) {
+  return kind == OpKind::kMemalign || kind == OpKind::kAlignedAlloc ||
+         kind == OpKind::kPosixMemalign;
+}
+
+// The calls that answer a block or NULL (posix_memalign: its return value stands for errno).
 bool allocates(OpKind kind) {
-  return kind == OpKind::kMalloc || kind == OpKind::kCalloc || kind == OpKind::kRealloc;
+  return kind == OpKind::kMalloc || kind == OpKind::kCalloc || kind == OpKind::kRealloc ||
+         aligned_call(kind);
 }
 
 // The profile field that may explain a divergence: the implementation's choice C or POSIX
@@ -144,7 +151,10 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
     nulls += r.null ? 1 : 0;
   }
   const bool live = lanes_[0]->results[index].slot_live;
-  size_t bytes = op.args[0];
+  // An aligned call's size is its second operand; an alignment past the region is as huge.
+  size_t bytes = aligned_call(op.kind) ? op.args[1] : op.args[0];
+  const uint64_t region_bytes = program.header.region_size.value_or(kProgramRegionBytes);
+  const bool huge_align = aligned_call(op.kind) && op.args[0] > region_bytes;
   const bool overflow =
       op.kind == OpKind::kCalloc && __builtin_mul_overflow(op.args[0], op.args[1], &bytes);
   Divergence what = Divergence::kNull;
@@ -156,7 +166,7 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
     what = Divergence::kReallocNull;
   } else if (bytes == 0) {
     what = Divergence::kMallocZero;
-  } else if (bytes > program.header.region_size.value_or(kProgramRegionBytes)) {
+  } else if (bytes > region_bytes || huge_align) {
     what = Divergence::kHuge;
   }
   // errno is an answer only where NULL is a failure: not realloc(p, 0)'s NULL, which means

@@ -15,10 +15,18 @@ namespace {
 // Read by signal handlers and death callbacks: a plain word written before each operation.
 volatile size_t g_op_in_flight = SIZE_MAX;
 
-// "malloc(64)", "calloc(3, 8)", "realloc(s2, 100)", "realloc(NULL, 100)": the call as the user
-// wrote it, blocks named by slot (addresses differ from run to run).
+}  // namespace
+
+// "malloc(64)", "calloc(3, 8)", "realloc(s2, 100)", "realloc(NULL, 100)", "memalign(64, 100)",
+// "posix_memalign(&s0, 64, 100)": the call as the user wrote it, blocks named by slot
+// (addresses differ from run to run).
 std::string call_text(const Op& op, bool slot_live) {
   switch (op.kind) {
+    case OpKind::kMemalign:
+    case OpKind::kAlignedAlloc:
+      return absl::StrFormat("%s(%d, %d)", op_info(op.kind).name, op.args[0], op.args[1]);
+    case OpKind::kPosixMemalign:
+      return absl::StrFormat("posix_memalign(&s%d, %d, %d)", op.slot, op.args[0], op.args[1]);
     case OpKind::kCalloc:
       return absl::StrFormat("calloc(%d, %d)", op.args[0], op.args[1]);
     case OpKind::kRealloc:
@@ -29,13 +37,13 @@ std::string call_text(const Op& op, bool slot_live) {
   }
 }
 
-// "ENOMEM", "EINVAL", ..., "0" for an errno the heap left unset, the number for one without a
-// name.
 std::string errno_name(int error) {
   if (error == 0) return "0";
   const char* name = strerrorname_np(error);
   return name != nullptr ? std::string(name) : absl::StrFormat("%d", error);
 }
+
+namespace {
 
 // Every program region reserves kMaxRegionSize, which the parser and the flag check against:
 // only a caller's own smaller region (a test's) can get here.
@@ -56,18 +64,6 @@ Executor::Executor(PseudoBrk& region, TestedHeap& heap)
 }
 
 uint64_t Executor::refusals() const { return region_.stats().failed_growths + heap_.refusals(); }
-
-template <typename Call>
-char* Executor::call_heap(OpResult* result, Call call) {
-  uint64_t refusals_before = refusals();
-  errno = 0;
-  char* p = static_cast<char*>(call());
-  result->returned = true;
-  result->null = p == nullptr;
-  result->error = p == nullptr ? errno : 0;
-  result->refused = refusals() > refusals_before;
-  return p;
-}
 
 void Executor::begin(const ProgramHeader& header, CheckMode mode) {
   mode_ = mode;
@@ -148,6 +144,15 @@ std::optional<Finding> Executor::step(const Op& op, OpResult* result) {
     case OpKind::kFree:
       if (shadow_.slot(op.slot).p == nullptr) return std::nullopt;
       return release(op.slot);
+    case OpKind::kMemalign:
+    case OpKind::kAlignedAlloc:
+    case OpKind::kPosixMemalign:
+      return allocate_aligned(op, result);
+    case OpKind::kFreeSized:
+    case OpKind::kFreeAlignedSized:
+      return release_sized(op, result);
+    case OpKind::kUsable:
+      return use_usable(op, result);
     case OpKind::kFill: {
       const SlotState& b = shadow_.slot(op.slot);
       if (b.p == nullptr) return std::nullopt;
@@ -173,14 +178,20 @@ std::optional<Finding> Executor::step(const Op& op, OpResult* result) {
   return std::nullopt;
 }
 
-std::optional<Finding> Executor::release(uint32_t slot) {
+std::optional<Finding> Executor::release(uint32_t slot, OpKind how) {
   // Corrupted while live, seen at its end. Every byte: after this the block is forgotten, so
   // no later full check could see it (the fill that wrote them already cost as much).
   if (auto f = shadow_.verify_slot(slot)) return f;
-  char* p = shadow_.slot(slot).p;
-  size_t offset = shadow_.position(p);
+  const SlotState b = shadow_.slot(slot);
+  size_t offset = shadow_.position(b.p);
   shadow_.remove(slot);
-  heap_.free(p);
+  if (how == OpKind::kFreeSized) {
+    heap_.free_sized(b.p, b.requested);
+  } else if (how == OpKind::kFreeAlignedSized) {
+    heap_.free_aligned_sized(b.p, b.align, b.requested);
+  } else {
+    heap_.free(b.p);
+  }
   return after(offset, nullptr);
 }
 

@@ -15,9 +15,11 @@
 #ifndef ALLOCFUZZ_FUZZ_EXECUTOR_H_
 #define ALLOCFUZZ_FUZZ_EXECUTOR_H_
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "allocator/region/pseudo_brk.h"
 #include "fuzz/heaps/tested_heap.h"
@@ -28,6 +30,13 @@
 namespace allocfuzz {
 
 enum class CheckMode : uint8_t { kEveryOp, kAmortized };
+
+// "malloc(64)", "realloc(s2, 100)", "posix_memalign(&s0, 64, 100)": the call as the user wrote
+// it, for messages; `slot_live` says whether realloc's slot held a block.
+std::string call_text(const Op& op, bool slot_live);
+// "ENOMEM", "EINVAL", ..., "0" for an errno the heap left unset, the number for one without a
+// name.
+std::string errno_name(int error);
 
 // What an operation did, for traces.
 struct OpResult {
@@ -40,6 +49,13 @@ struct OpResult {
   // (op_info(kind).needs): it was not run. `missing` holds the capabilities it lacked.
   bool skipped = false;
   CapabilitySet missing = 0;
+  // An aligned call with an ALIGN the call does not accept, on a heap whose profile leaves that
+  // undefined (BadAlignment::kNotAsked): not run either (skipped is set, missing is empty).
+  bool undefined = false;
+  // free_sized of a block from an aligned call, or free_aligned_sized of one from malloc,
+  // calloc or realloc (C23 leaves both undefined): a plain free ran instead.
+  bool mismatched = false;
+  size_t usable = 0;  // usable: what the heap said (SIZE_MAX: it cannot tell)
   // For comparing heaps (fuzz/harness/diff_runner.h):
   bool slot_live = false;  // the operation's slot held a live block before it
   bool refused = false;    // the region refused a growth, or the heap its budget, in the call
@@ -100,7 +116,17 @@ class Executor {
   std::optional<Finding> step(const Op& op, OpResult* result);
   std::optional<Finding> allocate(const Op& op, OpResult* result);
   std::optional<Finding> reallocate(const Op& op, OpResult* result);
-  std::optional<Finding> release(uint32_t slot);
+  // Frees the slot's live block: with free, or with `how` (free_sized, free_aligned_sized)
+  // passing its requested size and alignment.
+  std::optional<Finding> release(uint32_t slot, OpKind how = OpKind::kFree);
+  // The new operations (executor_api.cc): the aligned calls, sized free and usable.
+  std::optional<Finding> allocate_aligned(const Op& op, OpResult* result);
+  // posix_memalign's half of allocate_aligned: its answer in *block (nullptr: none), or a
+  // finding on its return value and *out.
+  std::optional<Finding> call_posix_memalign(const Op& op, bool accepted, OpResult* result,
+                                             char** block);
+  std::optional<Finding> release_sized(const Op& op, OpResult* result);
+  std::optional<Finding> use_usable(const Op& op, OpResult* result);
   // Growths the region refused plus requests the heap refused, so far: a NULL is fair when
   // this rose during the call.
   uint64_t refusals() const;
@@ -124,6 +150,19 @@ class Executor {
   uint64_t work_since_full_ = 0;
   ExecStats stats_;
 };
+
+// In the header: executor.cc and executor_api.cc both call it with lambdas of their own.
+template <typename Call>
+char* Executor::call_heap(OpResult* result, Call call) {
+  uint64_t refusals_before = refusals();
+  errno = 0;
+  char* p = static_cast<char*>(call());
+  result->returned = true;
+  result->null = p == nullptr;
+  result->error = p == nullptr ? errno : 0;
+  result->refused = refusals() > refusals_before;
+  return p;
+}
 
 }  // namespace allocfuzz
 

@@ -6,6 +6,10 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+#include "fuzz/heaps/alignment_rules.h"
 
 // glibc exports its allocator under these names as well as the public ones; a sanitizer
 // replaces only the public ones.
@@ -30,6 +34,11 @@ struct GlibcFunctions {
   size_t (*usable_size)(void*);
   struct mallinfo2 (*info)();
   int (*trim)(size_t);
+  // glibc exports no __libc_ names for aligned_alloc and posix_memalign, and ASan intercepts
+  // __libc_memalign (the dynamic loader's TLS blocks come from it): all three from libc.
+  void* (*memalign)(size_t, size_t);
+  void* (*aligned_alloc)(size_t, size_t);
+  int (*posix_memalign)(void**, size_t, size_t);
 };
 
 const GlibcFunctions& glibc() {
@@ -37,8 +46,25 @@ const GlibcFunctions& glibc() {
       reinterpret_cast<size_t (*)(void*)>(glibc_symbol("malloc_usable_size")),
       reinterpret_cast<struct mallinfo2 (*)()>(glibc_symbol("mallinfo2")),
       reinterpret_cast<int (*)(size_t)>(glibc_symbol("malloc_trim")),
+      reinterpret_cast<void* (*)(size_t, size_t)>(glibc_symbol("memalign")),
+      reinterpret_cast<void* (*)(size_t, size_t)>(glibc_symbol("aligned_alloc")),
+      reinterpret_cast<int (*)(void**, size_t, size_t)>(glibc_symbol("posix_memalign")),
   };
   return fns;
+}
+
+// What an aligned request may take of the budget: its size and its alignment (glibc asks for
+// n + ALIGN and gives the rest back), saturating.
+size_t aligned_cost(size_t align, size_t n) { return align > SIZE_MAX - n ? SIZE_MAX : n + align; }
+
+// The libc's function, which every glibc has; reaching here without it is a broken libc.
+template <typename F>
+F need(F f, const char* name) {
+  if (f == nullptr) {
+    std::fprintf(stderr, "allocfuzz: libc.so.6 has no %s\n", name);
+    std::abort();
+  }
+  return f;
 }
 
 }  // namespace
@@ -105,6 +131,51 @@ void* SystemTestedHeap::calloc(size_t count, size_t size) {
     live_[p] = bytes;
     live_bytes_ += bytes;
   }
+  return p;
+}
+
+void* SystemTestedHeap::track(void* p, size_t n) {
+  if (p != nullptr) {
+    live_[p] = n;
+    live_bytes_ += n;
+  }
+  return p;
+}
+
+void* SystemTestedHeap::memalign(size_t align, size_t n) {
+  if (over_budget(0, aligned_cost(align, n))) return nullptr;
+  return track(need(glibc().memalign, "memalign")(align, n), n);
+}
+
+void* SystemTestedHeap::aligned_alloc(size_t align, size_t n) {
+  if (over_budget(0, aligned_cost(align, n))) return nullptr;
+  return track(need(glibc().aligned_alloc, "aligned_alloc")(align, n), n);
+}
+
+int SystemTestedHeap::posix_memalign(void** out, size_t align, size_t n) {
+  auto call = need(glibc().posix_memalign, "posix_memalign");
+  // A bad alignment goes to glibc before the budget: it refuses with EINVAL before allocating,
+  // and the budget's ENOMEM would hide that answer.
+  if (alignment_accepted(OpKind::kPosixMemalign, align) && over_budget(0, aligned_cost(align, n))) {
+    return ENOMEM;
+  }
+  void* p = nullptr;
+  const int rc = call(&p, align, n);
+  if (rc == 0) *out = track(p, n);
+  return rc;
+}
+
+CapabilitySet SystemTestedHeap::capabilities() const {
+  return capability_bit(Capability::kAligned) | capability_bit(Capability::kUsableSize);
+}
+
+BehaviourProfile SystemTestedHeap::profile() const {
+  BehaviourProfile p;
+  p.malloc_zero = ZeroMalloc::kUniqueBlock;
+  p.realloc_zero = ReallocZero::kFrees;
+  p.memalign_bad = BadAlignment::kRoundsUp;
+  p.aligned_alloc_bad = BadAlignment::kRoundsUp;
+  p.posix_memalign_bad = BadAlignment::kEinval;
   return p;
 }
 

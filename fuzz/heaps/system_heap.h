@@ -35,6 +35,20 @@ class SystemTestedHeap final : public TestedHeap {
   void free(void* p) override;
   void* realloc(void* p, size_t n) override;
   void* calloc(size_t count, size_t size) override;
+  // glibc's own memalign, aligned_alloc and posix_memalign: libc's definitions, found with
+  // dlsym (a sanitizer interposes the public names, and ASan __libc_memalign too). The budget
+  // counts ALIGN as well as the size: glibc takes up to size + ALIGN to place the block.
+  void* memalign(size_t align, size_t n) override;
+  void* aligned_alloc(size_t align, size_t n) override;
+  int posix_memalign(void** out, size_t align, size_t n) override;
+  // Aligned calls and usable_size; glibc 2.36 has no free_sized (2.39 added it), and the
+  // wrapper's bookkeeping is not thread-safe. Not on the region.
+  CapabilitySet capabilities() const override;
+  // glibc 2.36, checked on Debian 12 with a C program: memalign and aligned_alloc round a bad
+  // ALIGN up to the next power of two (aligned_alloc refuses with EINVAL only from 2.38);
+  // posix_memalign returns EINVAL and leaves *out alone. malloc(0) is a unique block,
+  // realloc(p, 0) frees.
+  BehaviourProfile profile() const override;
   size_t usable_size(const void* p) override;
   size_t alignment() const override { return alignof(std::max_align_t); }
   std::optional<HeapFinding> check(bool, const void*, const LiveView&) override {
@@ -50,6 +64,8 @@ class SystemTestedHeap final : public TestedHeap {
   // True (and errno = ENOMEM, refusals_ counted) when growing the live bytes from `released`
   // to `wanted` would pass the budget; requests no allocator can satisfy are left to glibc.
   bool over_budget(size_t released, size_t wanted);
+  // Records a block glibc handed out for a request of n bytes (nullptr: none).
+  void* track(void* p, size_t n);
 
   size_t budget_;
   size_t live_bytes_ = 0;  // requested bytes of the blocks in live_

@@ -84,12 +84,20 @@ size_t Shadow::lower_bound(size_t offset) const {
   return lo;
 }
 
-void Shadow::add(uint32_t s, char* p, size_t requested) {
-  slots_[s] = SlotState{p, requested, next_id_++};
+void Shadow::add(uint32_t s, char* p, size_t requested, size_t align) {
+  slots_[s] = SlotState{p, requested, next_id_++, align, requested};
   live_bytes_ += requested;
   size_t at = lower_bound(off(p));
   order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(at), Ref{off(p), s});
   fill_pattern(p, requested, slots_[s].id);
+}
+
+void Shadow::extend(uint32_t s, size_t usable) {
+  SlotState& b = slots_[s];
+  // The pattern of word k depends only on (id, k): writing it over more bytes keeps the
+  // bytes already there.
+  fill_pattern(b.p, usable, b.id);
+  b.covered = usable;
 }
 
 void Shadow::remove(uint32_t s) {
@@ -103,7 +111,7 @@ void Shadow::remove(uint32_t s) {
 void Shadow::refill(uint32_t s) {
   SlotState& b = slots_[s];
   b.id = next_id_++;
-  fill_pattern(b.p, b.requested, b.id);
+  fill_pattern(b.p, b.covered, b.id);
 }
 
 size_t Shadow::requested_size(const void* p) const {
@@ -161,7 +169,7 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
   size_t other = SIZE_MAX;  // index in order_ of the live block it overlaps
   if (at > 0) {
     const SlotState& prev = slots_[order_[at - 1].slot];
-    size_t prev_end = block_end(order_[at - 1].offset, prev.requested);
+    size_t prev_end = block_end(order_[at - 1].offset, prev.covered);
     if (prev_end > o) other = at - 1;
   }
   if (other == SIZE_MAX && at < order_.size() && order_[at].offset < end) other = at;
@@ -170,7 +178,7 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
     return shadow_finding(
         ShadowKind::kOverlap, finding_offset(o),
         absl::StrFormat("block%s of %d bytes overlaps live block s%d%s of %d bytes", at_text(o),
-                        requested, r.slot, at_text(r.offset), slots_[r.slot].requested));
+                        requested, r.slot, at_text(r.offset), slots_[r.slot].covered));
   }
   for (size_t i = 0; uses_region_ && i < region_.foreign_span_count(); ++i) {
     const ForeignSpan& span = region_.foreign_span(i);
@@ -194,24 +202,87 @@ std::optional<Finding> Shadow::judge_new_block(const char* p, size_t requested,
 
 std::optional<Finding> Shadow::verify_slot(uint32_t s, bool edges_only) const {
   const SlotState& b = slots_[s];
+  const size_t n = b.covered;
   size_t bad;
-  if (!edges_only || b.requested <= 2 * kEdgeBytes) {
-    bad = first_pattern_mismatch(b.p, b.requested, b.id);
+  if (!edges_only || n <= 2 * kEdgeBytes) {
+    bad = first_pattern_mismatch(b.p, n, b.id);
   } else {
     bad = first_pattern_mismatch(b.p, kEdgeBytes, b.id);
     if (bad == SIZE_MAX) {
       // The tail starts on a word boundary so that the pattern words line up.
-      size_t tail = (b.requested - kEdgeBytes) & ~size_t{7};
-      bad = first_pattern_mismatch_from(b.p, tail, b.requested, b.id);
+      size_t tail = (n - kEdgeBytes) & ~size_t{7};
+      bad = first_pattern_mismatch_from(b.p, tail, n, b.id);
     }
   }
   if (bad == SIZE_MAX) return std::nullopt;
   size_t o = off(b.p);
+  // After `usable` the block's bytes are its usable ones: say so, since they are more than the
+  // user asked for.
+  std::string size =
+      n == b.requested ? absl::StrFormat("%d bytes", n) : absl::StrFormat("%d usable bytes", n);
   return shadow_finding(
       ShadowKind::kContentCorrupted, finding_offset(o + bad),
-      absl::StrFormat("byte %d of live block s%d%s (%d bytes) changed "
+      absl::StrFormat("byte %d of live block s%d%s (%s) changed "
                       "behind the user's back; %s",
-                      bad, s, at_text(o), b.requested, describe_block_word(b.p, bad, b.requested)));
+                      bad, s, at_text(o), size, describe_block_word(b.p, bad, n)));
+}
+
+std::optional<Finding> Shadow::judge_alignment(const char* p, size_t align,
+                                               std::string_view call) const {
+  const size_t mod = reinterpret_cast<uintptr_t>(p) & (align - 1);
+  if (mod == 0) return std::nullopt;
+  const size_t o = off(p);
+  const bool inside = uses_region_ && region_.contains(p);
+  return shadow_finding(ShadowKind::kMisaligned, inside ? o : SIZE_MAX,
+                        absl::StrFormat("%s returned a block%s %d bytes past a multiple of %d",
+                                        call, inside ? at_text(o) : std::string(), mod, align));
+}
+
+std::optional<Finding> Shadow::judge_usable(uint32_t s, size_t usable) const {
+  const SlotState& b = slots_[s];
+  const size_t o = off(b.p);
+  if (usable < b.requested) {
+    return shadow_finding(ShadowKind::kUsableTooSmall, finding_offset(o),
+                          absl::StrFormat("usable size %d of block s%d%s is below the "
+                                          "requested %d",
+                                          usable, s, at_text(o), b.requested));
+  }
+  if (uses_region_) {
+    const size_t brk = region_.stats().break_offset;
+    if (o > brk || usable > brk - o) {
+      return shadow_finding(
+          ShadowKind::kOutOfRegion, o,
+          absl::StrFormat("usable size %d of block s%d at %s (%d bytes) "
+                          "reaches past the break %s",
+                          usable, s, offset_string(o), b.requested, offset_string(brk)));
+    }
+  }
+  // Blocks do not overlap, so the only ones [o, o + usable) can reach are those that start
+  // after o (a zero-byte block at o itself is another block at the same address: it counts).
+  const size_t end = block_end(o, usable);
+  size_t at = lower_bound(o);
+  while (at < order_.size() && order_[at].offset == o && order_[at].slot == s) ++at;
+  if (at < order_.size() && order_[at].offset < end && usable > 0) {
+    const Ref& r = order_[at];
+    return shadow_finding(
+        ShadowKind::kOverlap, finding_offset(o),
+        absl::StrFormat("usable size %d of block s%d%s (%d bytes) reaches into live block s%d%s "
+                        "of %d bytes",
+                        usable, s, at_text(o), b.requested, r.slot, at_text(r.offset),
+                        slots_[r.slot].covered));
+  }
+  for (size_t i = 0; uses_region_ && i < region_.foreign_span_count(); ++i) {
+    const ForeignSpan& span = region_.foreign_span(i);
+    if (usable > 0 && span.offset < end && o < span.offset + span.length) {
+      return shadow_finding(
+          ShadowKind::kOverlap, o,
+          absl::StrFormat("usable size %d of block s%d at %s (%d bytes) reaches into the "
+                          "foreign span at %s of %d bytes",
+                          usable, s, offset_string(o), b.requested, offset_string(span.offset),
+                          span.length));
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<Finding> Shadow::verify_moved(const char* p, const SlotState& old,
@@ -265,7 +336,7 @@ std::optional<Finding> Shadow::verify_below_break() const {
   // Blocks do not overlap once judged, so the one with the highest offset ends highest; a
   // block found overlapping is reported at once and the program stops.
   const Ref& top = order_.back();
-  size_t n = slots_[top.slot].requested;
+  size_t n = slots_[top.slot].covered;
   if (top.offset <= brk && n <= brk - top.offset) return std::nullopt;
   return shadow_finding(
       ShadowKind::kOutOfRegion, top.offset,

@@ -26,6 +26,15 @@ struct SlotState {
   char* p = nullptr;  // payload, or nullptr when the slot is empty
   size_t requested = 0;
   uint32_t id = 0;  // allocation id: seeds the content pattern
+  // From an aligned call (memalign, aligned_alloc, posix_memalign): the alignment the block
+  // has to have (ALIGN, or the power of two a bad ALIGN was rounded up to). 0: from malloc,
+  // calloc or realloc, which promise only the fundamental alignment.
+  size_t align = 0;
+  // The bytes the user's pattern covers, from p: the requested size, or after `usable` the
+  // usable size. Invariant: covered >= requested. The user owns them all, so they are what
+  // overlap, the break and the content checks see; realloc keeps only min(requested, new) of
+  // them, as C says.
+  size_t covered = 0;
 };
 
 class Shadow final : public LiveView {
@@ -61,7 +70,11 @@ class Shadow final : public LiveView {
   uint64_t live_bytes() const { return live_bytes_; }
 
   // A new block in slot `s` (which must be empty): record it and write the user's pattern.
-  void add(uint32_t s, char* p, size_t requested);
+  // `align`: SlotState::align (0 for malloc, calloc and realloc).
+  void add(uint32_t s, char* p, size_t requested, size_t align = 0);
+  // The user writes the pattern over `usable` bytes of the slot's block (usable >= covered):
+  // they are the user's from now on.
+  void extend(uint32_t s, size_t usable);
   // The slot's block is gone (freed, or moved by realloc).
   void remove(uint32_t s);
   // The user rewrites the slot's block with a fresh pattern.
@@ -72,6 +85,14 @@ class Shadow final : public LiveView {
   // region below the break, overlapping no live block and no foreign span, and (asked of the
   // heap only once the pointer is known to be sane) with a usable size that covers the request.
   std::optional<Finding> judge_new_block(const char* p, size_t requested, TestedHeap& heap) const;
+  // An aligned call's block is aligned to `align` (a power of two): `misaligned` otherwise,
+  // the message naming the call (`call`, "memalign(64, 100)"), ALIGN and the block's address
+  // modulo it (on the region that is the offset's, for ALIGN up to the region's page alignment).
+  std::optional<Finding> judge_alignment(const char* p, size_t align, std::string_view call) const;
+  // `usable sN`: the usable size `usable` of the slot's block covers the request
+  // (`usable-too-small`), stays below the break on the region (`out-of-region`) and reaches no
+  // other live block or foreign span (`overlap`, naming it), before the user writes over it.
+  std::optional<Finding> judge_usable(uint32_t s, size_t usable) const;
   // A block's bytes still hold its pattern: all of them, or (edges_only) the first and last
   // kEdgeBytes, where a heap's boundary metadata lands when it strays.
   static constexpr size_t kEdgeBytes = 128;

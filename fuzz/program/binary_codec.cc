@@ -68,6 +68,24 @@ static_assert(kEdgeTable.count == kEdgeCount, "FORMAT.md's EDGE rule gives 127 s
 constexpr const std::array<uint64_t, kEdgeCount>& kEdges = kEdgeTable.values;
 static_assert(kEdges[0] == 112 && kEdges[kEdgeCount - 1] == kSizeMax);
 
+// --- ALIGN_ODD -------------------------------------------------------------------------------
+
+// Alignments that are not powers of two, the ones the aligned calls must refuse or round
+// (FORMAT.md, "align"): 0; 3·2^k; 2^k - 1; 2^k + 1; and 100 (a decimal guess a user writes).
+constexpr EdgeTable make_align_odd_table() {
+  EdgeTable t;
+  t.add(0);
+  for (unsigned k = 0; k <= 20; ++k) t.add(uint64_t{3} << k);        // 3, 6, ..., 24, 48
+  for (unsigned k = 3; k <= 22; ++k) t.add((uint64_t{1} << k) - 1);  // 7, 15, ..., 4095
+  for (unsigned k = 2; k <= 22; ++k) t.add((uint64_t{1} << k) + 1);  // 5, 9, ..., 4097
+  t.add(100);
+  return t;
+}
+
+constexpr EdgeTable kAlignOddTable = make_align_odd_table();
+static_assert(kAlignOddTable.count == kAlignOddCount, "FORMAT.md's ALIGN_ODD rule gives 64");
+constexpr const std::array<uint64_t, kEdgeCount>& kAlignOdd = kAlignOddTable.values;
+
 // --- Byte layout constants -------------------------------------------------------------------
 
 constexpr uint8_t kConfigLow = 1u << 0;    // config bit 0: placement low
@@ -78,6 +96,12 @@ constexpr uint8_t kSizeVarint = 0xFF;      // size byte: a varint follows
 constexpr unsigned kMaxVarintBytes = 10;   // ceil(64 / 7)
 
 static_assert(kSizeEdgeBase + kEdgeCount == kSizeVarint);
+// The align byte: a < 0x40: 2^a; 0x40 <= a < 0x80: ALIGN_ODD[a - 0x40]; 0x80 <= a < 0xFF: the
+// value a - 0x80 (0 .. 126); 0xFF: a varint follows.
+constexpr uint8_t kAlignOddBase = 0x40;
+constexpr uint8_t kAlignDirectBase = 0x80;
+constexpr uint8_t kAlignVarint = 0xFF;
+static_assert(kAlignOddBase == 64 && kAlignOddBase + kAlignOddCount == kAlignDirectBase);
 static_assert(kSlotInOpcode == kHighNibbleMore, "c >> 4 == 15: more bytes follow, for every row");
 static_assert(kMaxSlots == 1024, "FORMAT.md takes slot-ext modulo 1024");
 
@@ -126,6 +150,21 @@ class Reader {
     return varint(out);
   }
 
+  bool align_operand(uint64_t* out) {
+    uint8_t a;
+    if (!byte(&a)) return false;
+    if (a < kAlignOddBase) {
+      *out = uint64_t{1} << a;
+    } else if (a < kAlignDirectBase) {
+      *out = kAlignOdd[a - kAlignOddBase];
+    } else if (a < kAlignVarint) {
+      *out = a - kAlignDirectBase;
+    } else {
+      return varint(out);
+    }
+    return true;
+  }
+
   bool operand(Arg arg, uint64_t* out) {
     switch (arg) {
       case Arg::kNone:
@@ -133,6 +172,8 @@ class Reader {
         return true;
       case Arg::kSize:
         return size_operand(out);
+      case Arg::kAlign:
+        return align_operand(out);
       case Arg::kCount: {
         uint8_t k;
         if (!byte(&k)) return false;
@@ -250,6 +291,26 @@ void put_size(uint64_t size, std::vector<uint8_t>* out) {
   put_varint(size, out);
 }
 
+void put_align(uint64_t align, std::vector<uint8_t>* out) {
+  // In the order the decoder tries: a power of two, ALIGN_ODD, a small value, a varint.
+  if (align != 0 && (align & (align - 1)) == 0) {
+    out->push_back(static_cast<uint8_t>(__builtin_ctzll(align)));
+    return;
+  }
+  for (size_t i = 0; i < kAlignOddCount; ++i) {
+    if (kAlignOdd[i] == align) {
+      out->push_back(static_cast<uint8_t>(kAlignOddBase + i));
+      return;
+    }
+  }
+  if (align < kAlignVarint - kAlignDirectBase) {
+    out->push_back(static_cast<uint8_t>(kAlignDirectBase + align));
+    return;
+  }
+  out->push_back(kAlignVarint);
+  put_varint(align, out);
+}
+
 // The run of operations that starts at ops[i]: the longest (at most kMaxRepeat) in which each
 // is ops[i] with the slot advanced by the same step (mod kMaxSlots; 0 for slotless rows).
 Repeat run_at(const std::vector<Op>& ops, size_t i) {
@@ -271,6 +332,9 @@ Repeat run_at(const std::vector<Op>& ops, size_t i) {
 }  // namespace
 
 std::span<const uint64_t> edge_sizes() { return kEdges; }
+std::span<const uint64_t> align_odd_values() {
+  return std::span<const uint64_t>(kAlignOdd.data(), kAlignOddCount);
+}
 
 DecodeStatus decode_binary(const uint8_t* data, size_t size, Program* out,
                            const DecodeOptions& options) {
@@ -415,6 +479,9 @@ std::vector<uint8_t> encode_binary(const Program& program) {
           break;
         case Arg::kSize:
           put_size(op.args[i], &out);
+          break;
+        case Arg::kAlign:
+          put_align(op.args[i], &out);
           break;
         case Arg::kCount:
           assert(op.args[i] <= kMaxFailGrow);  // one byte; the text parser enforces K <= 255

@@ -17,6 +17,10 @@ namespace allocfuzz {
 // The EDGE table of FORMAT.md: 127 sizes, indexed by (size byte - 0x80).
 inline constexpr size_t kEdgeCount = 127;
 std::span<const uint64_t> edge_sizes();
+// The ALIGN_ODD table of FORMAT.md: 64 alignments that are not powers of two, indexed by
+// (align byte - 0x40).
+inline constexpr size_t kAlignOddCount = 64;
+std::span<const uint64_t> align_odd_values();
 
 // A repeat (FORMAT.md, "Repeat"): the next operation COUNT times, its slot advancing by STEP.
 // COUNT is at most kMaxRepeat (larger counts are taken as kMaxRepeat); runs of at least

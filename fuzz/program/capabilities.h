@@ -53,6 +53,10 @@ constexpr bool has_capability(CapabilitySet set, Capability c) {
 std::string capability_names(CapabilitySet set);
 
 inline constexpr CapabilitySet kNeedsNothing = 0;
+// What the operations of ops.h need, one capability each.
+inline constexpr CapabilitySet kNeedsAligned = capability_bit(Capability::kAligned);
+inline constexpr CapabilitySet kNeedsSizedFree = capability_bit(Capability::kSizedFree);
+inline constexpr CapabilitySet kNeedsUsableSize = capability_bit(Capability::kUsableSize);
 inline constexpr CapabilitySet kAllCapabilities =
     static_cast<CapabilitySet>((1u << kCapabilityCount) - 1);
 

@@ -7,6 +7,9 @@
 // calloc into a live slot free the old block first; free of an empty slot does nothing;
 // realloc of an empty slot is realloc(NULL, SIZE), i.e. malloc. After every successful
 // malloc/calloc/realloc the executor writes the user's pattern over the whole requested range.
+// The aligned calls (memalign, aligned_alloc, posix_memalign sN ALIGN SIZE) are malloc with an
+// alignment; free_sized and free_aligned_sized are free telling the block's size (and
+// alignment); `usable sN` asks the usable size and writes the pattern over all of it.
 #ifndef ALLOCFUZZ_FUZZ_OPS_H_
 #define ALLOCFUZZ_FUZZ_OPS_H_
 
@@ -27,6 +30,8 @@ enum class Arg : uint8_t {
   kNone,
   kSize,   // a byte count, 64-bit; binary: size class byte (edges) or varint
   kCount,  // a small count (fail-grow K), 0..255; binary: one byte
+  kAlign,  // an alignment, 64-bit, any value (bad ones too); binary: align byte (powers of
+           // two, ALIGN_ODD, small values) or varint (FORMAT.md, "align")
 };
 
 // Where an operation's binary opcode values live (FORMAT.md, "Opcodes"). Each row names its
@@ -63,7 +68,9 @@ constexpr OpcodeValues extended(uint8_t first, uint8_t last) {
   X(kFill, "fill", "fill: the user rewrites a block's requested range")                        \
   X(kCheck, "check", "check: a full heap check at that point")                                 \
   X(kForeign, "foreign", "foreign-grow and foreign-release: another party moves the break")    \
-  X(kFailGrow, "fail-grow", "fail-grow: the next break growths fail with ENOMEM")
+  X(kFailGrow, "fail-grow", "fail-grow: the next break growths fail with ENOMEM")             \
+  X(kAligned, "aligned", "memalign, aligned_alloc and posix_memalign: aligned allocation")     \
+  X(kSized, "sized", "free_sized, free_aligned_sized and usable: a block's size told or asked")
 // clang-format on
 
 enum class Family : uint8_t {
@@ -98,6 +105,8 @@ constexpr FamilySet family_bit(Family family) {
 //   operation takes free values of the extended space, e.g. extended(0x00, 0x03)),
 //   the operands' names in messages ("calloc needs 3 operands (slot, count, size)"),
 //   what it needs of a heap (a CapabilitySet, capabilities.h): a heap without it never runs it)
+// The new rows take 16 extended values each: an escape byte is 4 in 256, so that random bytes
+// still reach them (the weight among extended operations, as among primary ones).
 // fuzz/program/opcodes.h checks at compile time that the values are disjoint and cover the
 // primary space; tests/program/binary_format_v2_test.cc pins every byte's meaning.
 // clang-format off
@@ -110,7 +119,16 @@ constexpr FamilySet family_bit(Family family) {
   X(kCheck, "check", kCheck, false, Arg::kNone, Arg::kNone, primary(0xC, 0xC), "", "", kNeedsNothing)                      \
   X(kForeignGrow, "foreign-grow", kForeign, false, Arg::kSize, Arg::kNone, primary(0xD, 0xD), "size", "", kNeedsNothing)   \
   X(kForeignRelease, "foreign-release", kForeign, false, Arg::kNone, Arg::kNone, primary(0xE, 0xE), "", "", kNeedsNothing) \
-  X(kFailGrow, "fail-grow", kFailGrow, false, Arg::kCount, Arg::kNone, primary(0xF, 0xF), "count", "", kNeedsNothing)
+  X(kFailGrow, "fail-grow", kFailGrow, false, Arg::kCount, Arg::kNone, primary(0xF, 0xF), "count", "", kNeedsNothing)         \
+  X(kMemalign, "memalign", kAligned, true, Arg::kAlign, Arg::kSize, extended(0x00, 0x0F), "align", "size", kNeedsAligned)    \
+  X(kAlignedAlloc, "aligned_alloc", kAligned, true, Arg::kAlign, Arg::kSize, extended(0x10, 0x1F), "align", "size",          \
+    kNeedsAligned)                                                                                                           \
+  X(kPosixMemalign, "posix_memalign", kAligned, true, Arg::kAlign, Arg::kSize, extended(0x20, 0x2F), "align", "size",        \
+    kNeedsAligned)                                                                                                           \
+  X(kFreeSized, "free_sized", kSized, true, Arg::kNone, Arg::kNone, extended(0x30, 0x3F), "", "", kNeedsSizedFree)            \
+  X(kFreeAlignedSized, "free_aligned_sized", kSized, true, Arg::kNone, Arg::kNone, extended(0x40, 0x4F), "", "",              \
+    kNeedsSizedFree)                                                                                                         \
+  X(kUsable, "usable", kSized, true, Arg::kNone, Arg::kNone, extended(0x50, 0x5F), "", "", kNeedsUsableSize)
 // clang-format on
 
 enum class OpKind : uint8_t {

@@ -105,11 +105,11 @@ test_a_text_that_uses_a_family_its_header_leaves_out_is_an_error_at_that_line() 
 test_an_unknown_family_is_a_usage_error() {
   ops p.ops '# allocfuzz ops v1' '# ops: -foriegn' 'malloc s0 8'
   expect_rejected p.ops \
-    "p.ops:2: unknown operation family 'foriegn' (families: api, fill, check, foreign, fail-grow)"
+    "p.ops:2: unknown operation family 'foriegn' (families: api, fill, check, foreign, fail-grow, aligned, sized)"
   for verb in replay check minimize fmt encode; do
     run "$AF" --ops=-nope "$verb" p.ops
     expect_status 2
-    expect_stderr "allocfuzz: --ops: unknown operation family 'nope' (families: api, fill, check, foreign, fail-grow)
+    expect_stderr "allocfuzz: --ops: unknown operation family 'nope' (families: api, fill, check, foreign, fail-grow, aligned, sized)
 (allocfuzz help for usage)"
   done
   run "$AF" --ops=foreign fmt p.ops
@@ -117,7 +117,7 @@ test_an_unknown_family_is_a_usage_error() {
   for target in heap_fuzzer diff_fuzzer; do
     run env ALLOCFUZZ_OPS=-nope "$bin/$target" p.ops
     expect_status 2
-    grep -qxF "$target: ALLOCFUZZ_OPS: unknown operation family 'nope' (families: api, fill, check, foreign, fail-grow)" err.txt ||
+    grep -qxF "$target: ALLOCFUZZ_OPS: unknown operation family 'nope' (families: api, fill, check, foreign, fail-grow, aligned, sized)" err.txt ||
       { show; fail "$target did not name the bad family"; }
   done
 }

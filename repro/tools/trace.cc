@@ -50,6 +50,9 @@ std::string TraceFormatter::line(size_t index, const Op& op, const OpResult& res
 
 std::string TraceFormatter::note(const Op& op, const OpResult& result, size_t old_place) const {
   const bool was_live = old_place != SIZE_MAX;
+  if (result.undefined) {
+    return absl::StrFormat("(skipped: profile leaves alignment %d undefined)", op.args[0]);
+  }
   if (result.skipped) return "(skipped: " + capability_names(result.missing) + " missing)";
   // Without a region the new block is named by the number line() just gave it; a block the
   // shadow refused (a finding) has none.
@@ -72,8 +75,25 @@ std::string TraceFormatter::note(const Op& op, const OpResult& result, size_t ol
       }
       return returned + (result.moved ? " (moved from " + place_text(old_place) + ")"
                                       : std::string(" (in place)"));
+    case OpKind::kMemalign:
+    case OpKind::kAlignedAlloc:
+    case OpKind::kPosixMemalign: {
+      if (!result.returned) return "";  // a finding while freeing the slot's old block
+      // posix_memalign's answer is its return value; the others' refusal is told by errno.
+      if (result.null && result.error != 0) returned += " (" + errno_name(result.error) + ")";
+      return was_live ? returned + " (freed " + place_text(old_place) + " first)" : returned;
+    }
     case OpKind::kFree:
       return was_live ? "(freed " + place_text(old_place) + ")" : "(empty slot)";
+    case OpKind::kFreeSized:
+    case OpKind::kFreeAlignedSized:
+      if (!was_live) return "(empty slot)";
+      return "(freed " + place_text(old_place) +
+             (result.mismatched ? "; mismatched: a plain free)" : ")");
+    case OpKind::kUsable:
+      if (!was_live) return "(empty slot)";
+      if (result.usable == SIZE_MAX) return "(" + place_text(old_place) + ": the heap cannot tell)";
+      return absl::StrFormat("(%s: usable %d)", place_text(old_place), result.usable);
     case OpKind::kFill:
       return was_live ? "(" + place_text(old_place) + ")" : "(empty slot)";
     case OpKind::kForeignGrow:

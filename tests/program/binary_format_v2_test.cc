@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -57,7 +58,23 @@ constexpr uint8_t kPinnedEscapeFirst = 0xFC;
 constexpr uint8_t kPinnedEscapeLast = 0xFF;
 // Extended value -> operation. Empty in v2's first version; a new row adds its values here, and
 // no line may change once added.
-const std::map<uint8_t, OpKind> kPinnedExtended = {};
+struct PinnedRange {
+  uint8_t first;
+  uint8_t last;
+  OpKind kind;
+};
+constexpr PinnedRange kPinnedExtendedRanges[] = {
+    {0x00, 0x0F, OpKind::kMemalign},         {0x10, 0x1F, OpKind::kAlignedAlloc},
+    {0x20, 0x2F, OpKind::kPosixMemalign},    {0x30, 0x3F, OpKind::kFreeSized},
+    {0x40, 0x4F, OpKind::kFreeAlignedSized}, {0x50, 0x5F, OpKind::kUsable},
+};
+const std::map<uint8_t, OpKind> kPinnedExtended = [] {
+  std::map<uint8_t, OpKind> pinned;
+  for (const PinnedRange& r : kPinnedExtendedRanges) {
+    for (unsigned v = r.first; v <= r.last; ++v) pinned[static_cast<uint8_t>(v)] = r.kind;
+  }
+  return pinned;
+}();
 // The repeat form's extension value (FORMAT.md, "Repeat"): never an operation's.
 constexpr uint8_t kPinnedRepeat = 0xFF;
 
@@ -178,12 +195,15 @@ std::vector<Op> samples(const OpInfo& info) {
       info.has_slot ? std::vector<uint32_t>{0, 1, 14, 15, 16, 142, 1023} : std::vector<uint32_t>{0};
   const uint64_t sizes[] = {0, 24, 127, 128, 4096, 5000, ~uint64_t{0}};
   const uint64_t counts[] = {0, 1, 128, 255};
+  // Each form of the align byte: a power of two, ALIGN_ODD, a small value, a varint.
+  const uint64_t aligns[] = {1, 1u << 20, uint64_t{1} << 63, 24, 100, 40, 1000};
   for (uint32_t slot : slots) {
     for (size_t i = 0; i < 7; ++i) {
       Op o = op(info.kind, slot);
       for (size_t a = 0; a < 2; ++a) {
         if (info.args[a] == Arg::kSize) o.args[a] = sizes[(i + a * 3) % 7];
         if (info.args[a] == Arg::kCount) o.args[a] = counts[i % 4];
+        if (info.args[a] == Arg::kAlign) o.args[a] = aligns[i];
       }
       out.push_back(o);
     }
@@ -219,6 +239,50 @@ TEST(BinaryFormatV2, EveryOperationIsAFixedPointInItsCanonicalOpcode) {
       EXPECT_EQ(d.program, p) << info.name << " slot " << o.slot;
       EXPECT_EQ(encode_binary(d.program), bytes) << info.name;
     }
+  }
+}
+
+// The align byte's forms (FORMAT.md, "align"), pinned: memalign s0 ALIGN 0 is escape, 0x00,
+// slot 0, the align byte(s), size 0.
+TEST(BinaryFormatV2, TheAlignByteIsPinned) {
+  const struct {
+    Bytes align;
+    uint64_t value;
+  } pinned[] = {
+      {{0x00}, 1},
+      {{0x04}, 16},
+      {{0x0C}, 4096},
+      {{0x14}, uint64_t{1} << 20},
+      {{0x3F}, uint64_t{1} << 63},
+      {{0x40}, 0},
+      {{0x41}, 3},
+      {{0x44}, 24},
+      {{0x45}, 48},
+      {{0x56}, 7},
+      {{0x5F}, 4095},
+      {{0x6A}, 5},
+      {{0x7F}, 100},
+      {{0x80}, 0},
+      {{0xA8}, 40},
+      {{0xFE}, 126},
+      {{0xFF, 0xE8, 0x07}, 1000},
+  };
+  for (const auto& [align, value] : pinned) {
+    Bytes bytes = {0x00, kEscapeCanonical, 0x00, 0x00};
+    bytes.insert(bytes.end(), align.begin(), align.end());
+    bytes.push_back(0x00);
+    const Decoded d = decode(bytes);
+    ASSERT_EQ(d.program.ops.size(), 1u) << value;
+    EXPECT_EQ(d.program.ops[0], op(OpKind::kMemalign, 0, value, 0)) << value;
+    // The canonical form is the first that holds the value (0x80's 0 is written 0x40).
+    if (value != 0 || align[0] == 0x40) EXPECT_EQ(encode_binary(d.program), bytes) << value;
+  }
+  // ALIGN_ODD holds no power of two, and every entry once.
+  const std::span<const uint64_t> odd = align_odd_values();
+  ASSERT_EQ(odd.size(), kAlignOddCount);
+  for (size_t i = 0; i < odd.size(); ++i) {
+    EXPECT_FALSE(odd[i] != 0 && (odd[i] & (odd[i] - 1)) == 0) << odd[i];
+    for (size_t j = 0; j < i; ++j) EXPECT_NE(odd[i], odd[j]);
   }
 }
 
@@ -275,12 +339,19 @@ TEST(BinaryFormatV2, CanonicalV1BytesDecodeAsInV1) {
 
 TEST(BinaryFormatV2, TheBytesV2TookOverNowEscape) {
   // v1: 0xFC was check (high nibble ignored), so 0x38 was free s3. v2: 0xFC 0x38 is an escape
-  // with the reserved value 0x38, and 0x0C is the next operation.
-  ASSERT_FALSE(kExtendedMap[0x38].has_value());
-  EXPECT_EQ(decode({0x00, 0xFC, 0x38, 0x0C}).program.ops, std::vector<Op>{op(OpKind::kCheck)});
-  // v1: 0xFF 0x07 was fail-grow 7. v2: nothing.
-  ASSERT_FALSE(kExtendedMap[0x07].has_value());
-  EXPECT_TRUE(decode({0x00, 0xFF, 0x07}).program.ops.empty());
+  // with the value 0x38, at first reserved (nothing, and 0x0C the next operation), now
+  // free_sized, whose slot varint is 0x0C.
+  ASSERT_EQ(kExtendedMap[0x38], OpKind::kFreeSized);
+  EXPECT_EQ(decode({0x00, 0xFC, 0x38, 0x0C}).program.ops,
+            std::vector<Op>{op(OpKind::kFreeSized, 12)});
+  // With a value still reserved, the escape and the value are nothing.
+  ASSERT_FALSE(kExtendedMap[0x88].has_value());
+  EXPECT_EQ(decode({0x00, 0xFC, 0x88, 0x0C}).program.ops, std::vector<Op>{op(OpKind::kCheck)});
+  // v1: 0xFF 0x07 was fail-grow 7. v2: at first nothing, now a memalign cut short.
+  ASSERT_EQ(kExtendedMap[0x07], OpKind::kMemalign);
+  const Decoded cut = decode({0x00, 0xFF, 0x07});
+  EXPECT_TRUE(cut.program.ops.empty());
+  EXPECT_TRUE(cut.status.truncated);
   // The same operations with any other high nibble keep their v1 meaning.
   EXPECT_EQ(decode({0x00, 0xEF, 0x07}).program.ops, std::vector<Op>{op(OpKind::kFailGrow, 0, 7)});
   EXPECT_EQ(decode({0x00, 0x3D, 0x10}).program.ops,

@@ -162,7 +162,9 @@ TEST(DecodeViews, FamilyListsParseAndPrintInTableOrder) {
     const char* text;
     const char* error;
   } bad[] = {
-      {"-nope", "unknown operation family 'nope' (families: api, fill, check, foreign, fail-grow)"},
+      {"-nope",
+       "unknown operation family 'nope' (families: api, fill, check, foreign, fail-grow, aligned, "
+       "sized)"},
       {"foreign",
        "'foreign' must be written -FAMILY: the list names the families to leave out "
        "(or is all)"},
@@ -172,7 +174,7 @@ TEST(DecodeViews, FamilyListsParseAndPrintInTableOrder) {
        "is all)"},
       {"",
        "no operation family to leave out (write all, or -FAMILY,...; families: api, fill, "
-       "check, foreign, fail-grow)"},
+       "check, foreign, fail-grow, aligned, sized)"},
   };
   for (const auto& [text, message] : bad) {
     EXPECT_FALSE(parse_family_list(text, &set, &error)) << text;
@@ -224,7 +226,8 @@ TEST(DecodeViews, ATextThatUsesALeftOutFamilyIsAnErrorAtItsLine) {
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->line, 2u);
   EXPECT_EQ(r.error->message,
-            "unknown operation family 'bogus' (families: api, fill, check, foreign, fail-grow)");
+            "unknown operation family 'bogus' (families: api, fill, check, foreign, fail-grow, "
+            "aligned, sized)");
 }
 
 // --- Repeat ---------------------------------------------------------------------------------

@@ -127,6 +127,14 @@ std::vector<DictEntry> heap_fuzzer_dictionary() {
       // (repro/cases/calloc_products_that_wrap.ops); SIZE_MAX squared is 1.
       {"calloc_s0_wraps_to_1", "calloc s0 18446744073709551615 18446744073709551615"},
       {"calloc_s0_wraps_to_2", "calloc s0 9223372036854775809 2"},
+      // The aligned calls at a large alignment and at bad ones (not a power of two; for
+      // posix_memalign not a multiple of sizeof(void*)), and usable after a malloc.
+      {"memalign_s0_4096_100", "memalign s0 4096 100"},
+      {"aligned_alloc_s0_24_100", "aligned_alloc s0 24 100"},
+      {"posix_memalign_s0_4_100", "posix_memalign s0 4 100"},
+      {"posix_memalign_s0_48_100", "posix_memalign s0 48 100"},
+      {"malloc_s0_24_usable_s0", "malloc s0 24\nusable s0"},
+      {"memalign_s0_64_24_realloc_s0_100", "memalign s0 64 24\nrealloc s0 100"},
   };
   for (const auto& s : snippets) entries.push_back({s.name, encode_ops(s.ops)});
   entries.push_back({"size_max", varint_size_bytes(~uint64_t{0})});

@@ -237,7 +237,13 @@ TEST(OpsTextTest, EveryOperation) {
                    "check\n"
                    "foreign-grow 65536\n"
                    "foreign-release\n"
-                   "fail-grow 255\n"));
+                   "fail-grow 255\n"
+                   "memalign s2 64 100\n"
+                   "aligned_alloc s3 24 0\n"
+                   "posix_memalign s4 0x1000 18446744073709551615\n"
+                   "free_sized s2\n"
+                   "free_aligned_sized s3\n"
+                   "usable s4\n"));
   const std::vector<Op> expected = {
       make_op(OpKind::kMalloc, 0, 24),
       make_op(OpKind::kCalloc, 1, 3, 8),
@@ -248,6 +254,12 @@ TEST(OpsTextTest, EveryOperation) {
       make_op(OpKind::kForeignGrow, 0, 65536),
       make_op(OpKind::kForeignRelease),
       make_op(OpKind::kFailGrow, 0, 255),
+      make_op(OpKind::kMemalign, 2, 64, 100),
+      make_op(OpKind::kAlignedAlloc, 3, 24, 0),
+      make_op(OpKind::kPosixMemalign, 4, 4096, kU64Max),
+      make_op(OpKind::kFreeSized, 2),
+      make_op(OpKind::kFreeAlignedSized, 3),
+      make_op(OpKind::kUsable, 4),
   };
   EXPECT_EQ(program.ops, expected);
   EXPECT_EQ(program.header, ProgramHeader{});
@@ -264,7 +276,13 @@ TEST(OpsTextTest, EveryOperation) {
                                          "check\n"
                                          "foreign-grow 65536\n"
                                          "foreign-release\n"
-                                         "fail-grow 255\n"));
+                                         "fail-grow 255\n"
+                                         "memalign s2 64 100\n"
+                                         "aligned_alloc s3 24 0\n"
+                                         "posix_memalign s4 4096 18446744073709551615\n"
+                                         "free_sized s2\n"
+                                         "free_aligned_sized s3\n"
+                                         "usable s4\n"));
 }
 
 TEST(OpsTextTest, FormatOp) {

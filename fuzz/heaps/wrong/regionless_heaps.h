@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "allocator/region/pseudo_brk.h"
@@ -36,6 +37,13 @@ class WrongSystemHeap : public TestedHeap {
     return inner_.realloc(p, n);
   }
   void* calloc(size_t count, size_t size) override { return inner_.calloc(count, size); }
+  void* memalign(size_t align, size_t n) override { return inner_.memalign(align, n); }
+  void* aligned_alloc(size_t align, size_t n) override { return inner_.aligned_alloc(align, n); }
+  int posix_memalign(void** out, size_t align, size_t n) override {
+    return inner_.posix_memalign(out, align, n);
+  }
+  CapabilitySet capabilities() const override { return inner_.capabilities(); }
+  BehaviourProfile profile() const override { return inner_.profile(); }
   size_t usable_size(const void* p) override { return inner_.usable_size(p); }
   size_t alignment() const override { return inner_.alignment(); }
   std::optional<HeapFinding> check(bool full, const void* near, const LiveView& live) override {
@@ -223,6 +231,56 @@ class GlibcWrappingCallocHeap final : public WrongSystemHeap {
  public:
   using WrongSystemHeap::WrongSystemHeap;
   void* calloc(size_t count, size_t size) override;
+};
+
+// misaligned: memalign of an ALIGN of 32 or more returns glibc's block + 16, which is still
+// 16-aligned (the fundamental alignment) but not ALIGN-aligned, as a heap that places the
+// payload after a header it forgot to count would.
+class GlibcMemalignOffBy16Heap final : public WrongSystemHeap {
+ public:
+  using WrongSystemHeap::WrongSystemHeap;
+  void* memalign(size_t align, size_t n) override {
+    auto* p = static_cast<char*>(inner_.memalign(align, n + 16));
+    return p != nullptr && align >= 32 ? p + 16 : p;
+  }
+};
+
+// api-contract: posix_memalign takes any power of two, 1, 2 and 4 included, which POSIX says
+// must be EINVAL (not a multiple of sizeof(void*)): it rounds them up as memalign does.
+class GlibcPosixMemalignSmallHeap final : public WrongSystemHeap {
+ public:
+  using WrongSystemHeap::WrongSystemHeap;
+  int posix_memalign(void** out, size_t align, size_t n) override {
+    if (align == 1 || align == 2 || align == 4) align = sizeof(void*);
+    return inner_.posix_memalign(out, align, n);
+  }
+};
+
+// realloc-lost-data: realloc of a block from an aligned call moves it and copies from the
+// start of glibc's chunk rounded down to the alignment, 16 bytes early, as a heap that
+// forgot the aligned block's gap would; other blocks are glibc's.
+class GlibcAlignedReallocHeap final : public WrongSystemHeap {
+ public:
+  using WrongSystemHeap::WrongSystemHeap;
+  void* memalign(size_t align, size_t n) override {
+    void* p = inner_.memalign(align, n);
+    if (align > 16 && p != nullptr) watch(p, n);
+    return p;
+  }
+  void* realloc(void* p, size_t n) override {
+    if (p == nullptr || p != watched_ || n == 0) return WrongSystemHeap::realloc(p, n);
+    const size_t old = watched_n_;
+    forget(p);
+    auto* q = static_cast<char*>(inner_.malloc(n));
+    if (q == nullptr) return nullptr;
+    // The first 16 bytes come from below the block (zero here, glibc's header there): the
+    // block's first 16 bytes are lost and the rest is copied 16 bytes late.
+    const size_t keep = old < n ? old : n;
+    std::memset(q, 0, keep < 16 ? keep : 16);
+    if (keep > 16) std::memcpy(q + 16, p, keep - 16);
+    inner_.free(p);
+    return q;
+  }
 };
 
 }  // namespace allocfuzz::wrong

@@ -85,7 +85,19 @@
   X("wrong-glibc-calloc-overflow-wraps", "api-contract", "", \
     GlibcWrappingCallocHeap, 0, "calloc s0 4294967296 4294967296\n", \
     "calloc(4294967296, 4294967296) overflows size_t but returned a block", \
-    "api-contract: count * size is exactly SIZE_MAX + 1, which wraps to a zero-byte block")
+    "api-contract: count * size is exactly SIZE_MAX + 1, which wraps to a zero-byte block") \
+  X("wrong-glibc-memalign-off-by-16", "misaligned", "", \
+    GlibcMemalignOffBy16Heap, 1, "malloc s0 24\nmemalign s1 64 100\n", \
+    "memalign(64, 100) returned a block 16 bytes past a multiple of 64", \
+    "misaligned: an aligned block aligned to the fundamental 16 but not to the ALIGN asked for") \
+  X("wrong-glibc-posix-memalign-takes-4", "api-contract", "", \
+    GlibcPosixMemalignSmallHeap, 0, "posix_memalign s0 4 100\n", \
+    "posix_memalign(&s0, 4, 100) returned 0 (a block), not EINVAL: 4 is not a power of two times 8", \
+    "api-contract: a power of two below sizeof(void*), which only posix_memalign must refuse") \
+  X("wrong-glibc-aligned-realloc-loses-head", "realloc-lost-data", "", \
+    GlibcAlignedReallocHeap, 1, "memalign s0 64 40\nrealloc s0 100\n", \
+    "realloc to a new block (40 -> 100 bytes) lost byte 0; the word there reads 0x0000000000000000", \
+    "realloc-lost-data: realloc of an aligned block copies from the wrong start, past its gap")
 // clang-format on
 
 #endif  // ALLOCFUZZ_FUZZ_HEAPS_WRONG_REGIONLESS_ROWS_H_
