@@ -1,5 +1,6 @@
-// FreeArrayHeap: malloc, free, realloc and calloc of the seed's design. The layout and its
-// invariants are drawn in heap_layout.h; heap_checker.cc verifies them.
+// FreeArrayHeap: malloc, free, realloc and calloc of the seed's design (memalign and the sized
+// frees: free_array_aligned.cc). The layout and its invariants are drawn in heap_layout.h;
+// heap_checker.cc verifies them.
 #include "allocator/free_array/free_array_heap.h"
 
 #include <unistd.h>
@@ -156,19 +157,23 @@ static size_t checked_free_index(const FreeArrayState& s, const char* block, siz
 
 // ---- the break ---------------------------------------------------------------------------
 
-bool FreeArrayHeap::grow_top(size_t bytes) {
+char* FreeArrayHeap::growth_base(bool* fence) const {
   char* real = region_.current_break();
-  char* base = s_.top;  // where the new room begins
-  bool fence = false;
-  if (s_.heap_start == nullptr) {
-    base = align_up8(real);
-  } else if (real != s_.brk && !defect<Defect::kSharedBreak>()) {
+  *fence = false;
+  if (s_.heap_start == nullptr) return align_up8(real);
+  if (real != s_.brk && !defect<Defect::kSharedBreak>()) {
     // Someone else moved the break. By the region's rules it can only be higher: the bytes in
     // [brk, real) are theirs. Our room now begins above them.
     if (real < s_.brk) heap_fatal("the break fell below the heap's own", region_.offset_of(real));
-    base = align_up8(real);
-    fence = true;
+    *fence = true;
+    return align_up8(real);
   }
+  return s_.top;
+}
+
+bool FreeArrayHeap::grow_top(size_t bytes) {
+  bool fence;
+  char* base = growth_base(&fence);  // where the new room begins
   // Ask in offsets and through the region even when the request cannot fit, so that every
   // NULL for a size the heap can represent follows a growth the region refused (and counted).
   // (Sizes whose block size overflows are refused by malloc and realloc before this.)

@@ -74,6 +74,22 @@ class FreeArrayHeap {
   // Bytes the caller may use at p (at least what was requested).
   size_t usable_size(const void* p) const;
 
+  // A block of n bytes whose payload is a multiple of `align` (free_array_aligned.cc; the
+  // lead-gap rule is in heap_layout.h). align <= 8 is malloc(n); an align that is not a power of
+  // two is rounded up to the next one, as glibc's memalign does, and one too large to round
+  // (above 2^63) gives NULL with EINVAL. NULL with ENOMEM when the region cannot hold the block,
+  // however large the alignment: every size computation saturates instead of wrapping. The
+  // block is an ordinary one afterwards: free, realloc (whose result is only 8-aligned) and
+  // usable_size treat it like any other.
+  void* memalign(size_t align, size_t n);
+  // C23's sized frees. The heap checks what its header can tell (heap_fatal on a mismatch, the
+  // user's bug): the block is one that a request of n bytes gets, block_size(n) <= size <=
+  // block_size(n) + the split slack; for free_aligned_sized with a power-of-two align above 8,
+  // also that p is a multiple of align. Other alignments are not checked (the heap keeps no
+  // record of the alignment a block was asked with).
+  void free_sized(void* p, size_t n);
+  void free_aligned_sized(void* p, size_t align, size_t n);
+
   // Forgets every block, keeping the array's mapping. Call after region().reset().
   void reset();
 
@@ -102,7 +118,20 @@ class FreeArrayHeap {
   void free_impl(void* p);
   void* realloc_impl(void* p, size_t n);
   void* calloc_impl(size_t count, size_t size);
+  void* memalign_impl(size_t align, size_t n);
+  void check_sized(const void* p, size_t n, const char* caller) const;
+  // Best fit for an aligned block of `need` bytes: the smallest free block that holds it after
+  // its lead gap. Returns the entry index (and the gap in *lead) or SIZE_MAX.
+  size_t find_aligned_fit(size_t align, size_t need, size_t* lead);
+  // Places the aligned block of `need` bytes `lead` bytes into the free block of entry `index`.
+  char* take_entry_aligned(size_t index, size_t lead, size_t need);
+  // Places it at top (growing the break if needed). nullptr when the region refused.
+  char* take_from_top_aligned(size_t align, size_t need);
   char* block_of(const void* p, const char* caller) const;
+  // Where grow_top's new room will begin: top, or (first growth, or another party moved the
+  // break) the 8-aligned address at or above the region's break. *fence says whether grow_top
+  // will fence off the bytes between top and there first.
+  char* growth_base(bool* fence) const;
   // Makes room so that top + bytes + 8 <= brk. When another party has moved the break, the
   // bytes it owns (with our unused preallocation below them) are fenced off first, so top
   // moves up and the old last block is no longer last. False when the region refused.

@@ -1,8 +1,10 @@
-// FreeArrayTestedHeap's checks, map and defects.
+// FreeArrayTestedHeap's aligned calls, declaration, checks, map and defects.
 #include "fuzz/heaps/free_array_adapter.h"
 
 #include <absl/strings/str_format.h>
 
+#include <bit>
+#include <cerrno>
 #include <memory>
 
 #include "allocator/base/offset_text.h"
@@ -11,6 +13,43 @@
 #include "fuzz/heaps/tested_heap.h"
 
 namespace allocfuzz {
+
+void* FreeArrayTestedHeap::aligned_alloc(size_t align, size_t n) {
+  if (!std::has_single_bit(align)) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  return heap_.memalign(align, n);
+}
+
+int FreeArrayTestedHeap::posix_memalign(void** out, size_t align, size_t n) {
+  if (!std::has_single_bit(align) || align % sizeof(void*) != 0) return EINVAL;
+  const int saved = errno;
+  void* p = heap_.memalign(align, n);
+  errno = saved;
+  if (p == nullptr) return ENOMEM;
+  *out = p;
+  return 0;
+}
+
+CapabilitySet FreeArrayTestedHeap::capabilities() const {
+  return capability_bit(Capability::kAligned) | capability_bit(Capability::kUsableSize) |
+         capability_bit(Capability::kSizedFree) | capability_bit(Capability::kRegion);
+}
+
+BehaviourProfile FreeArrayTestedHeap::profile() const {
+  BehaviourProfile p;
+  p.malloc_zero = ZeroMalloc::kUniqueBlock;  // a 16-byte block
+  p.realloc_zero = ReallocZero::kFrees;
+  p.memalign_bad = BadAlignment::kRoundsUp;
+  p.aligned_alloc_bad = BadAlignment::kEinval;
+  p.posix_memalign_bad = BadAlignment::kEinval;
+  p.refusal_errno = ENOMEM;
+  // usable - requested: the rounding to 8 (at most 7, or 8 for a request of 0, whose block is
+  // the 16-byte minimum) plus a remainder kept because it is no larger than the split slack.
+  p.usable_granularity = layout::kMinBlock - layout::kHeader + layout::kSplitSlack + 1;
+  return p;
+}
 
 std::optional<HeapFinding> FreeArrayTestedHeap::check(bool full, const void* near,
                                                       const LiveView& live) {

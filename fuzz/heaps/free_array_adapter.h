@@ -25,6 +25,24 @@ class FreeArrayTestedHeap : public TestedHeap {
   void* realloc(void* p, size_t n) override { return heap_.realloc(p, n); }
   void* calloc(size_t count, size_t size) override { return heap_.calloc(count, size); }
   size_t usable_size(const void* p) override { return heap_.usable_size(p); }
+  // The aligned calls are the heap's memalign; they differ only in how they answer a bad
+  // ALIGN, as profile() declares: memalign rounds up to a power of two (as glibc's does),
+  // aligned_alloc refuses one that is not a power of two (NULL, EINVAL, as C17 permits), and
+  // posix_memalign returns EINVAL unless ALIGN is a power of two times sizeof(void*), leaving
+  // *out alone (ENOMEM when memory runs out; errno as it was).
+  void* memalign(size_t align, size_t n) override { return heap_.memalign(align, n); }
+  void* aligned_alloc(size_t align, size_t n) override;
+  int posix_memalign(void** out, size_t align, size_t n) override;
+  // The heap checks the size (and a power-of-two alignment) against the block's header and
+  // stops the process on a mismatch (FreeArrayHeap::free_sized): a wrong size is the user's
+  // bug, which the heap catches as it catches a double free.
+  void free_sized(void* p, size_t n) override { heap_.free_sized(p, n); }
+  void free_aligned_sized(void* p, size_t align, size_t n) override {
+    heap_.free_aligned_sized(p, align, n);
+  }
+  // Aligned calls, usable_size, the sized frees, on the region; not thread-safe.
+  CapabilitySet capabilities() const override;
+  BehaviourProfile profile() const override;
   size_t alignment() const override { return FreeArrayHeap::kAlignment; }
   std::optional<HeapFinding> check(bool full, const void* near, const LiveView& live) override;
   bool has_checker() const override { return true; }

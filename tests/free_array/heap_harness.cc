@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "allocator/base/fixed_text.h"
@@ -167,6 +168,31 @@ void* HeapHarness::realloc(void* p, size_t n) {
 
 void HeapHarness::free(void* p) {
   heap_->free(p);
+  live_.erase(p);
+  verify_all();
+}
+
+void* HeapHarness::memalign(size_t align, size_t n) {
+  void* p = heap_->memalign(align, n);
+  if (p != nullptr) {
+    size_t promised =
+        align <= FreeArrayHeap::kAlignment ? FreeArrayHeap::kAlignment : std::bit_ceil(align);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % promised, 0u)
+        << "memalign(" << align << ", " << n << ") at +0x" << std::hex << offset(p);
+    EXPECT_EQ(live_.count(p), 0u) << "memalign returned a live block";
+    record(p, n);
+  }
+  verify_all();
+  return p;
+}
+
+void HeapHarness::free_sized(void* p, size_t align) {
+  const size_t n = live_.at(p).requested;
+  if (align == 0) {
+    heap_->free_sized(p, n);
+  } else {
+    heap_->free_aligned_sized(p, align, n);
+  }
   live_.erase(p);
   verify_all();
 }

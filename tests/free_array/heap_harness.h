@@ -39,6 +39,11 @@ class HeapHarness {
   void* calloc(size_t count, size_t size);  // also asserts the requested bytes read as zero
   void* realloc(void* p, size_t n);         // also asserts the kept prefix is unchanged
   void free(void* p);
+  // memalign; also asserts the payload is a multiple of the alignment the heap promises for
+  // `align` (align itself rounded up to a power of two, or 8 for align <= 8).
+  void* memalign(size_t align, size_t n);
+  // free_sized with the size p was asked with, or free_aligned_sized when align is not 0.
+  void free_sized(void* p, size_t align = 0);
 
   // The user rewrites the whole requested range of p.
   void fill(void* p);
