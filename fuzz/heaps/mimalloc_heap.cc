@@ -47,7 +47,10 @@ class MimallocHeap final : public LibraryHeap {
   BehaviourProfile profile() const override {
     BehaviourProfile p;
     p.malloc_zero = ZeroMalloc::kUniqueBlock;
-    p.realloc_zero = ReallocZero::kReturnsBlock;
+    // mimalloc's own answer is a block (mi_heap_realloc(p, 0), checked); the adapter frees p and
+    // returns NULL instead, as glibc does, until differential runs read the profiles: then this
+    // is kReturnsBlock and the call goes to mimalloc.
+    p.realloc_zero = ReallocZero::kFrees;
     p.memalign_bad = BadAlignment::kEinval;
     p.aligned_alloc_bad = BadAlignment::kEinval;
     p.posix_memalign_bad = BadAlignment::kEinval;

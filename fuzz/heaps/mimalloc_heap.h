@@ -4,7 +4,8 @@
 // `heap-invariant:walk`.
 //
 // Profile, checked against the library on this machine: malloc(0) is a unique block (8 usable
-// bytes); realloc(p, 0) returns a block (mi_heap_realloc's choice); a bad ALIGN is answered
+// bytes); realloc(p, 0) frees p and returns NULL (the adapter's
+// choice for now; mi_heap_realloc would return a block, see profile()); a bad ALIGN is answered
 // EINVAL by the adapter (mi_heap_malloc_aligned returns NULL with errno untouched); a refusal
 // is ENOMEM; size classes grow with the size. Not thread-safe: an mi_heap_t allocates only on
 // the thread that made it (mimalloc.h).
