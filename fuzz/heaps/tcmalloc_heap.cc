@@ -53,13 +53,18 @@ class TcmallocHeap final : public LibraryHeap {
     return std::nullopt;  // no walk; MallocExtension_VerifyAllMemory checks only the debug build
   }
 
-  // tcmalloc's heap as it holds it from the system: generic.heap_size (process-wide, like
-  // glibc's mapped bytes).
+  // The pages tcmalloc's spans hold (generic.heap_size less the page heap's free and unmapped
+  // bytes): what its size classes and caches keep, process-wide like glibc's mapped bytes.
+  // heap_size alone never shrinks, so a program run after others would show no growth.
   std::optional<uint64_t> footprint_bytes() override {
-    size_t bytes = 0;
-    if (tc().MallocExtension_GetNumericProperty("generic.heap_size", &bytes) == 0)
+    size_t heap = 0, free = 0, unmapped = 0;
+    if (tc().MallocExtension_GetNumericProperty("generic.heap_size", &heap) == 0 ||
+        tc().MallocExtension_GetNumericProperty("tcmalloc.pageheap_free_bytes", &free) == 0 ||
+        tc().MallocExtension_GetNumericProperty("tcmalloc.pageheap_unmapped_bytes", &unmapped) ==
+            0) {
       return std::nullopt;
-    return bytes;
+    }
+    return uint64_t{heap} - free - unmapped;
   }
 
  protected:

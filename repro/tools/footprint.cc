@@ -159,8 +159,8 @@ FootprintRow measure_footprint(HeapLane& lane, std::string_view heap_name,
     heap.reset();
     glibc_trim();
     // A heap with statistics of its own (mimalloc, jemalloc, tcmalloc) measures itself.
-    mapped_base = heap.footprint_bytes().has_value() ? heap.footprint_bytes()
-                                                     : glibc_mapped_bytes();
+    mapped_base =
+        heap.footprint_bytes().has_value() ? heap.footprint_bytes() : glibc_mapped_bytes();
   }
   const bool measurable = heap.uses_region() || mapped_base.has_value();
   FootprintObserver observer(*lane.executor, mapped_base);
@@ -265,7 +265,10 @@ int footprint(const FootprintRequest& request) {
   absl::PrintF(
       "footprint: the region's peak break; for glibc, its peak mapped bytes (mallinfo2 arena + "
       "hblkhd above their value before the program; approximate: glibc's arena is shared with "
-      "the rest of this process); peak-live: peak live requested bytes; blocks and ovh/block "
+      "the rest of this process); for mimalloc, jemalloc and tcmalloc, their own statistics "
+      "(committed bytes of the mi_heap's areas, the arena's active pages, tcmalloc's span "
+      "pages) above their value before the program; peak-live: peak live requested bytes; blocks "
+      "and ovh/block "
       "((footprint - live) / blocks): at the first moment of peak-live; frag: footprint / "
       "peak-live; vs-first: footprint / %s's\n",
       rows.front().heap);
