@@ -21,6 +21,9 @@ packages=(
   afl++               # AFL++ 4.04c: afl-clang-fast++, afl-fuzz (afl preset, run --engine=afl)
   zip                 # .clusterfuzzlite/build.sh packs TARGET_seed_corpus.zip
   unzip               # ci/cflite_test.sh unpacks them
+  libmimalloc-dev     # mimalloc 2.0.9, the `mimalloc` heap (loaded RTLD_LOCAL, fuzz/heaps/mimalloc_heap.h)
+  libjemalloc-dev     # jemalloc 5.3.0, the `jemalloc` heap (linked, fuzz/heaps/jemalloc_heap.h)
+  libgoogle-perftools-dev  # gperftools 2.10's tcmalloc_minimal, the `tcmalloc` heap (RTLD_LOCAL)
 )
 
 missing=()

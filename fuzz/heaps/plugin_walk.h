@@ -1,7 +1,9 @@
-// The cross-check of a v2 plugin's `walk` (plugins/allocfuzz_plugin.h) against what the user
-// holds: the allocator's own account of its blocks must agree with the shadow model's.
+// The cross-check of an allocator's own walk of its blocks (a v2 plugin's `walk`,
+// plugins/allocfuzz_plugin.h; mimalloc's mi_heap_visit_blocks, mimalloc_heap.h) against what the
+// user holds: the allocator's own account of its blocks must agree with the shadow model's.
 //
-//   - every live block is reported in use exactly once, at its payload address;
+//   - every live block is reported in use exactly once, at its payload address (off the region:
+//     by one in-use block that contains it, see WalkSpace);
 //   - with at least the bytes the user asked for;
 //   - no block reported free overlaps a live block (a zero-byte live block counts as its
 //     first byte: a free block around it would be handed out over it).
@@ -28,9 +30,24 @@ struct WalkBlock {
   bool in_use = false;
 };
 
-// Judges `blocks` (sorted here, in place) against `live`, naming blocks by offset on `region`.
+// Where the walked blocks live. On a region (plugins): every block must be on it, a live block
+// is reported at its payload address, and blocks are named by region offset. Off the region
+// (mimalloc): an aligned live block may start inside the block the walk reports, so a live block
+// is matched by the in-use block that contains it, and blocks are named by size only, since
+// their addresses differ from run to run (the finding's offset is SIZE_MAX).
+struct WalkSpace {
+  const PseudoBrk* region = nullptr;  // null: off the region
+  static WalkSpace on(const PseudoBrk& r) { return WalkSpace{&r}; }
+  static WalkSpace off_region() { return WalkSpace{}; }
+};
+
+// Judges `blocks` (sorted here, in place) against `live`.
 std::optional<HeapFinding> check_walk(std::vector<WalkBlock>& blocks, const LiveView& live,
-                                      const PseudoBrk& region);
+                                      WalkSpace space);
+inline std::optional<HeapFinding> check_walk(std::vector<WalkBlock>& blocks, const LiveView& live,
+                                             const PseudoBrk& region) {
+  return check_walk(blocks, live, WalkSpace::on(region));
+}
 
 }  // namespace allocfuzz
 

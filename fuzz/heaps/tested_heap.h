@@ -106,6 +106,9 @@ class TestedHeap {
   // region-less heap's budget), since it was made. A NULL is fair when this count or the
   // region's failed growths rose during the call.
   virtual uint64_t refusals() const { return 0; }
+  // For `footprint`: the bytes a heap off the region holds from the system, by its own
+  // statistics, or nullopt when glibc's mapped bytes are the measure (glibc itself).
+  virtual std::optional<uint64_t> footprint_bytes() { return std::nullopt; }
   // Turns on the named historical defect (`# defect: NAME`), or none for an empty name.
   // False when this heap (or this build) has no such defect. Set before run(); reset() keeps it.
   virtual bool set_defect(std::string_view name) { return name.empty(); }

@@ -32,7 +32,7 @@ EOF
   local all
   all=$("$AF" list | sed -n '/^heaps/,$p' | awk '/^  [a-z]/ {print $1}' | paste -sd, - |
     sed 's/,/, /g')
-  [[ $all == "free-array, glibc, kr"* ]] || fail "allocfuzz list shows the heaps: $all"
+  [[ $all == "free-array, glibc, mimalloc, jemalloc, tcmalloc, kr"* ]] || fail "allocfuzz list shows the heaps: $all"
   run "$AF" --diff=all replay p.ops
   expect_status 0
   expect_stdout_line "diff: $all"

@@ -65,7 +65,7 @@ test_rejects_unknown_heap_in_header() {
   ops bad.ops '# allocfuzz ops v1' '# heap: nope' '# expect: ok' 'malloc s0 8'
   local known
   known=$(known_heaps)
-  [[ $known == "free-array, glibc, kr"* ]] || fail "list names the heaps '$known'"
+  [[ $known == "free-array, glibc, mimalloc, jemalloc, tcmalloc, kr"* ]] || fail "list names the heaps '$known'"
   for verb in replay check minimize; do
     run "$AF" "$verb" bad.ops
     expect_status 2

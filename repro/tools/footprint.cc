@@ -84,7 +84,8 @@ class FootprintObserver final : public OpObserver {
  private:
   uint64_t footprint() const {
     if (!mapped_base_) return executor_.region().stats().break_offset;
-    const uint64_t mapped = glibc_mapped_bytes().value_or(0);
+    const uint64_t mapped =
+        executor_.heap().footprint_bytes().value_or(glibc_mapped_bytes().value_or(0));
     return mapped > *mapped_base_ ? mapped - *mapped_base_ : 0;
   }
 
@@ -157,7 +158,9 @@ FootprintRow measure_footprint(HeapLane& lane, std::string_view heap_name,
   if (!heap.uses_region()) {
     heap.reset();
     glibc_trim();
-    mapped_base = glibc_mapped_bytes();
+    // A heap with statistics of its own (mimalloc, jemalloc, tcmalloc) measures itself.
+    mapped_base =
+        heap.footprint_bytes().has_value() ? heap.footprint_bytes() : glibc_mapped_bytes();
   }
   const bool measurable = heap.uses_region() || mapped_base.has_value();
   FootprintObserver observer(*lane.executor, mapped_base);
@@ -262,7 +265,10 @@ int footprint(const FootprintRequest& request) {
   absl::PrintF(
       "footprint: the region's peak break; for glibc, its peak mapped bytes (mallinfo2 arena + "
       "hblkhd above their value before the program; approximate: glibc's arena is shared with "
-      "the rest of this process); peak-live: peak live requested bytes; blocks and ovh/block "
+      "the rest of this process); for mimalloc, jemalloc and tcmalloc, their own statistics "
+      "(committed bytes of the mi_heap's areas, the arena's active pages, tcmalloc's span "
+      "pages) above their value before the program; peak-live: peak live requested bytes; blocks "
+      "and ovh/block "
       "((footprint - live) / blocks): at the first moment of peak-live; frag: footprint / "
       "peak-live; vs-first: footprint / %s's\n",
       rows.front().heap);
