@@ -7,6 +7,7 @@
 
 #include "fuzz/harness/heap_lane.h"
 #include "fuzz/harness/program_region.h"
+#include "fuzz/heaps/alignment_rules.h"
 #include "fuzz/oracle/report.h"
 #include "fuzz/program/ops_text.h"
 
@@ -57,6 +58,27 @@ std::optional<ProfileField> explaining_field(Divergence what) {
   }
 }
 
+// The profile field of an aligned call's answer to an alignment it does not accept.
+std::optional<ProfileField> bad_alignment_field(OpKind call) {
+  switch (call) {
+    case OpKind::kMemalign:
+      return ProfileField::kMemalignBad;
+    case OpKind::kAlignedAlloc:
+      return ProfileField::kAlignedAllocBad;
+    case OpKind::kPosixMemalign:
+      return ProfileField::kPosixMemalignBad;
+    default:
+      return std::nullopt;
+  }
+}
+
+// kEinval: NULL with EINVAL; kRoundsUp: a block, or a refusal's ENOMEM. (kNotAsked never
+// reaches a comparison: the call was skipped.)
+bool follows_bad_alignment(const OpResult& r, BadAlignment answer) {
+  if (answer == BadAlignment::kEinval) return r.null && r.error == EINVAL;
+  return !r.null || r.error == ENOMEM;
+}
+
 // Whether `r` is the answer `profile` declares for `field`.
 bool follows_profile(const OpResult& r, const BehaviourProfile& profile, ProfileField field) {
   switch (field) {
@@ -66,6 +88,12 @@ bool follows_profile(const OpResult& r, const BehaviourProfile& profile, Profile
       return r.null == (profile.realloc_zero == ReallocZero::kFrees);
     case ProfileField::kRefusalErrno:
       return !r.null || r.error == profile.refusal_errno;
+    case ProfileField::kMemalignBad:
+      return follows_bad_alignment(r, profile.memalign_bad);
+    case ProfileField::kAlignedAllocBad:
+      return follows_bad_alignment(r, profile.aligned_alloc_bad);
+    case ProfileField::kPosixMemalignBad:
+      return follows_bad_alignment(r, profile.posix_memalign_bad);
     default:
       return false;
   }
@@ -164,6 +192,8 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
     what = Divergence::kReallocZero;
   } else if (op.kind == OpKind::kRealloc && !live) {
     what = Divergence::kReallocNull;
+  } else if (aligned_call(op.kind) && !alignment_accepted(op.kind, op.args[0])) {
+    what = Divergence::kBadAlignment;
   } else if (bytes == 0) {
     what = Divergence::kMallocZero;
   } else if (bytes > region_bytes || huge_align) {
@@ -189,7 +219,10 @@ std::optional<DiffFinding> DiffRunner::compare(const Program& program, size_t in
     }
   }
   if (!found) return std::nullopt;
-  if (const std::optional<ProfileField> field = explaining_field(*found);
+  // A bad alignment's answers (NULL or a block, and which errno) are the profile's to explain.
+  if (const std::optional<ProfileField> field = what == Divergence::kBadAlignment
+                                                    ? bad_alignment_field(op.kind)
+                                                    : explaining_field(*found);
       field && answers_follow_profiles(index, *field)) {
     explained_.push_back({index, *field});
     return std::nullopt;
@@ -218,11 +251,23 @@ bool DiffRunner::answers_follow_profiles(size_t index, ProfileField field) const
 std::string DiffRunner::explanation(size_t index) const {
   for (const Explained& e : explained_) {
     if (e.index != index) continue;
-    std::string text;
+    // The heaps grouped by their profile's value, groups in the order of their first heap.
+    std::vector<std::string> values;
+    std::vector<std::string> holders;
     for (const auto& lane : lanes_) {
       const TestedHeap& heap = *lane->placements[lane->active].heap;
-      absl::StrAppendFormat(&text, "%s%s: %s", text.empty() ? "" : "; ", lane->kind->name,
-                            profile_line(heap.profile(), e.field));
+      const std::string value = profile_value(heap.profile(), e.field);
+      size_t k = 0;
+      while (k < values.size() && values[k] != value) ++k;
+      if (k == values.size()) {
+        values.push_back(value);
+        holders.emplace_back();
+      }
+      holders[k] += (holders[k].empty() ? "" : ", ") + std::string(lane->kind->name);
+    }
+    std::string text = std::string(kProfileFields[static_cast<size_t>(e.field)].label) + ": ";
+    for (size_t k = 0; k < values.size(); ++k) {
+      absl::StrAppendFormat(&text, "%s%s (%s)", k == 0 ? "" : "; ", values[k], holders[k]);
     }
     return text;
   }

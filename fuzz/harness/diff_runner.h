@@ -84,8 +84,8 @@ class DiffRunner {
   // order: "free-array, kr: a block; glibc: NULL, ENOMEM". Empty for an operation that returns
   // nothing, or that not every heap reached.
   std::string describe_answers(const Program& program, size_t index) const;
-  // The profile lines that explained a difference at operation `index` of the last run, as
-  // "free-array: malloc(0): block; mimalloc: malloc(0): NULL", or empty.
+  // The profile field that explained a difference at operation `index` of the last run, with
+  // the heaps grouped by its value: "malloc(0): block (free-array, glibc); NULL (x)", or empty.
   std::string explanation(size_t index) const;
   // How many differences of the last run the profiles explained.
   size_t explained_count() const { return explained_.size(); }

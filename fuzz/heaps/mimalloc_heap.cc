@@ -47,10 +47,9 @@ class MimallocHeap final : public LibraryHeap {
   BehaviourProfile profile() const override {
     BehaviourProfile p;
     p.malloc_zero = ZeroMalloc::kUniqueBlock;
-    // mimalloc's own answer is a block (mi_heap_realloc(p, 0), checked); the adapter frees p and
-    // returns NULL instead, as glibc does, until differential runs read the profiles: then this
-    // is kReturnsBlock and the call goes to mimalloc.
-    p.realloc_zero = ReallocZero::kFrees;
+    // mimalloc's own answer (mi_heap_realloc(p, 0), checked): a minimal block. A differential
+    // run against glibc's freeing NULL reads this line as the explanation.
+    p.realloc_zero = ReallocZero::kReturnsBlock;
     p.memalign_bad = BadAlignment::kEinval;
     p.aligned_alloc_bad = BadAlignment::kEinval;
     p.posix_memalign_bad = BadAlignment::kEinval;

@@ -90,6 +90,7 @@ std::string_view shadow_kind_text(ShadowKind kind);
   X(kReallocNull, "realloc-null")            \
   X(kCallocOverflow, "calloc-overflow")      \
   X(kHuge, "huge")                           \
+  X(kBadAlignment, "bad-alignment")          \
   X(kErrno, "errno")
 // clang-format on
 

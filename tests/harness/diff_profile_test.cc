@@ -130,8 +130,7 @@ TEST(DiffProfile, ADeclaredMallocZeroNullIsExplained) {
     EXPECT_EQ(KindOf(runner->run(program, mode)), "ok");
     EXPECT_EQ(runner->explained_count(), 1u);
     EXPECT_EQ(runner->explanation(0), "");
-    EXPECT_EQ(runner->explanation(1),
-              "free-array: malloc(0): block; malloc-zero-null: malloc(0): NULL");
+    EXPECT_EQ(runner->explanation(1), "malloc(0): block (free-array); NULL (malloc-zero-null)");
   }
 }
 
@@ -147,7 +146,7 @@ TEST(DiffProfile, ADeclaredReallocZeroBlockIsExplained) {
   EXPECT_EQ(KindOf(runner->run(Ops("malloc s0 100\nfill s0\nrealloc s0 0\n"), CheckMode::kEveryOp)),
             "ok");
   EXPECT_EQ(runner->explanation(2),
-            "realloc-zero-block: realloc(p, 0): block; free-array: realloc(p, 0): frees");
+            "realloc(p, 0): block (realloc-zero-block); frees (free-array)");
 }
 
 TEST(DiffProfile, ADeclaredRefusalErrnoIsExplained) {
@@ -155,7 +154,7 @@ TEST(DiffProfile, ADeclaredRefusalErrnoIsExplained) {
   // Larger than the region: a fair NULL on both, with each heap's declared errno.
   EXPECT_EQ(KindOf(runner->run(Ops("malloc s0 4611686018427387904\n"), CheckMode::kEveryOp)), "ok");
   EXPECT_EQ(runner->explanation(0),
-            "free-array: errno of a refusal: ENOMEM; eoverflow: errno of a refusal: EOVERFLOW");
+            "errno of a refusal: ENOMEM (free-array); EOVERFLOW (eoverflow)");
 }
 
 TEST(DiffProfile, TheRunnerUsesOnlyTheCapabilitiesEveryHeapHas) {
