@@ -68,6 +68,19 @@ void* AtBreakHeap::malloc(size_t n) {
 
 size_t UsableShortHeap::usable_size(const void* p) { return inner_.usable_size(p) - 1; }
 
+void* UsableTooLargeHeap::realloc(void* p, size_t n) {
+  void* q = inner_.realloc(p, n);
+  if (q != nullptr || n == 0) live_.erase(static_cast<const char*>(p));
+  return keep(q);
+}
+
+size_t UsableTooLargeHeap::usable_size(const void* p) {
+  const size_t usable = inner_.usable_size(p);
+  // The next block's header starts where this payload's usable bytes end.
+  const char* above = static_cast<const char*>(p) + usable + 8;
+  return live_.count(above) != 0 ? usable + 16 : usable;
+}
+
 void* ShortCopyReallocHeap::realloc(void* p, size_t n) {
   if (p == nullptr || n == 0) return inner_.realloc(p, n);
   size_t old = inner_.usable_size(p);

@@ -181,6 +181,36 @@ class UsableShortHeap final : public WrongFreeArrayHeap {
   size_t usable_size(const void* p) override;
 };
 
+// overlap, through `usable`: the usable size of a block right below a live block this heap
+// handed out counts the neighbour's 8-byte header and first 8 payload bytes as its own (16 too
+// many), as a heap that measures to the next payload and then adds a header it already counted
+// would. The executor judges a usable size before writing over it, so the neighbour is reported,
+// never written. Below a free block or the end marker the usable size is right: otherwise `usable`
+// would overwrite the heap's own header there, found as another kind than the row's.
+class UsableTooLargeHeap final : public WrongFreeArrayHeap {
+ public:
+  using WrongFreeArrayHeap::WrongFreeArrayHeap;
+  void* malloc(size_t n) override { return keep(inner_.malloc(n)); }
+  void free(void* p) override {
+    live_.erase(static_cast<const char*>(p));
+    inner_.free(p);
+  }
+  void* realloc(void* p, size_t n) override;
+  void* calloc(size_t count, size_t size) override { return keep(inner_.calloc(count, size)); }
+  size_t usable_size(const void* p) override;
+  void reset() override {
+    WrongFreeArrayHeap::reset();
+    live_.clear();
+  }
+
+ private:
+  void* keep(void* p) {
+    if (p != nullptr) live_.insert(static_cast<const char*>(p));
+    return p;
+  }
+  std::unordered_set<const char*> live_;  // payloads of the blocks this heap has handed out
+};
+
 // ---- content-corrupted -----------------------------------------------------------------------
 
 // content-corrupted: the first free flips one bit of byte `kAt` of the first block malloc

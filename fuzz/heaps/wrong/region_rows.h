@@ -47,6 +47,11 @@
     UsableShortHeap, 0, "malloc s0 24\n",                                                         \
     "usable size 23 of the block at +0x000008 is below the requested 24",                         \
     "usable-too-small: the usable size is exactly one byte below the request")                    \
+  X("wrong-usable-too-large", "overlap", "",                                                      \
+    UsableTooLargeHeap, 2, "malloc s0 24\nmalloc s1 24\nusable s0\n",                             \
+    "usable size 40 of block s0 at +0x000008 (24 bytes) reaches into live block s1 at "           \
+    "+0x000028 of 24 bytes",                                                                      \
+    "overlap: a usable size 16 bytes too large, reaching 8 bytes into the live block above")      \
   X("wrong-corrupt-last-partial-word", "content-corrupted", "",                                   \
     CorruptFirstBlockHeap<20>, 2, "malloc s0 21\nmalloc s1 24\nfree s1\n",                        \
     "byte 20 of live block s0 at +0x000008 (21 bytes) changed behind the user's back; the "       \

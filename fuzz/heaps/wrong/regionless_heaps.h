@@ -233,15 +233,19 @@ class GlibcWrappingCallocHeap final : public WrongSystemHeap {
   void* calloc(size_t count, size_t size) override;
 };
 
-// misaligned: memalign of an ALIGN of 32 or more returns glibc's block + 16, which is still
-// 16-aligned (the fundamental alignment) but not ALIGN-aligned, as a heap that places the
-// payload after a header it forgot to count would.
+// misaligned: memalign of an ALIGN of 32 or more returns glibc's block (16 bytes larger) + 16,
+// which is still 16-aligned (the fundamental alignment) but not ALIGN-aligned, as a heap that
+// places the payload after a header it forgot to count would. Every other call is glibc's own,
+// so that misaligned is the only thing wrong: a SIZE that 16 more bytes would wrap past 2^64
+// goes to glibc unchanged (and fails there) instead of becoming a small block that is merely
+// too small, and an ALIGN below 32 is not padded at all.
 class GlibcMemalignOffBy16Heap final : public WrongSystemHeap {
  public:
   using WrongSystemHeap::WrongSystemHeap;
   void* memalign(size_t align, size_t n) override {
+    if (align < 32 || n > SIZE_MAX - 16) return inner_.memalign(align, n);
     auto* p = static_cast<char*>(inner_.memalign(align, n + 16));
-    return p != nullptr && align >= 32 ? p + 16 : p;
+    return p != nullptr ? p + 16 : p;
   }
 };
 
