@@ -183,6 +183,24 @@ TEST_P(LibraryHeaps, ReportsItsFootprint) {
   heap_->free(p);
 }
 
+// jemalloc's reset is arena.<i>.reset of the one arena (jemalloc_heap.h says why not a fresh
+// arena per program): every block of the program is discarded, so the arena's active pages
+// are back to none, program after program.
+TEST(JemallocHeap, ResetDiscardsEveryBlockOfItsArena) {
+  RegionOptions options;
+  options.reserve_bytes = kReserve;
+  PseudoBrk region;
+  ASSERT_EQ(region.init(options), 0);
+  std::unique_ptr<TestedHeap> heap = find_heap_kind("jemalloc")->make(region);
+  ASSERT_EQ(heap->footprint_bytes(), std::optional<uint64_t>(0));
+  for (int program = 0; program < 100; ++program) {
+    for (size_t i = 0; i < 50; ++i) ASSERT_NE(heap->malloc(16 + i * 977 % 5000), nullptr);
+    ASSERT_GT(heap->footprint_bytes().value_or(0), 0u);
+    heap->reset();
+    ASSERT_EQ(heap->footprint_bytes(), std::optional<uint64_t>(0)) << "program " << program;
+  }
+}
+
 TEST_P(LibraryHeaps, ItsBlocksAreNotTheProcessAllocators) {
   void* p = heap_->malloc(16);
   ASSERT_NE(p, nullptr);
