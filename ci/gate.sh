@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The detection gates: prove, from an empty corpus, that the fuzzer still finds
-#   ci/gate.sh [--wrong-heaps] [--fuzzer PATH] [--seconds N] [--jobs J] [--seeds "S..."] [ROW...]
+#   ci/gate.sh [--wrong-heaps] [--fuzzer PATH] [--seconds N] [--jobs J] [--seeds "S..."] [--dict PATH|none] [ROW...]
 #
 #   - the defect gate (default): each historical defect of allocator/free_array/defects.h
 #     (docs/DESIGN.md section 7), switched on in heap_fuzzer with ALLOCFUZZ_DEFECT=ROW, found as
@@ -14,10 +14,15 @@
 #
 # ROW... (default: every row of the mode's table) picks rows by name. For every row and every
 # seed (default 1 2 3), one run of
-#   ALLOCFUZZ_DEFECT=ROW heap_fuzzer -seed=S -max_total_time=N -artifact_prefix=RUN/ \
+#   ALLOCFUZZ_DEFECT=ROW heap_fuzzer -seed=S -max_total_time=N -dict=DICT -artifact_prefix=RUN/ \
 #       -print_final_stats=0 EMPTY_CORPUS_DIR                   (ALLOCFUZZ_HEAP=ROW, wrong heaps)
 # with a fresh, empty corpus (never corpus/ or repro/cases/: the gate measures finding the bug
-# from scratch). One libFuzzer worker per run, no fork mode; libFuzzer stops by itself at the
+# from scratch) and the target's dictionary (default fuzz/targets/heap_fuzzer.dict, the binary
+# encoding's pieces generated from the operation table, which every fuzzing run of ours and
+# ClusterFuzz's pass too; --dict none measures without it). The dictionary matters for the
+# operations behind the extended prefix (fuzz/program/FORMAT.md): without it, a program needing
+# `usable` after two mallocs took up to 20 s of a 30 s budget (wrong-usable-too-large), with it
+# under 4 s. One libFuzzer worker per run, no fork mode; libFuzzer stops by itself at the
 # first crash. Up to J runs (default: nproc) go at once, so each has a core to itself.
 #
 # Each run is timed (wall seconds, process start to exit) and classified by the first finding
@@ -57,6 +62,7 @@ fuzzer=""
 seconds=""
 jobs="$(nproc)"
 seeds=(1 2 3)
+dict="fuzz/targets/heap_fuzzer.dict"
 picked=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -69,6 +75,8 @@ while [[ $# -gt 0 ]]; do
     --jobs=*) jobs="${1#*=}"; shift ;;
     --seeds) read -r -a seeds <<<"${2:?--seeds needs a list}"; shift 2 ;;
     --seeds=*) read -r -a seeds <<<"${1#*=}"; shift ;;
+    --dict) dict="${2:?--dict needs a path or none}"; shift 2 ;;
+    --dict=*) dict="${1#*=}"; shift ;;
     -h | --help) usage ;;
     -*) echo "ci/gate.sh: unknown option '$1'" >&2; usage ;;
     *) picked+=("$1"); shift ;;
@@ -110,6 +118,12 @@ if [[ ! -x "$fuzzer" ]]; then
   exit 2
 fi
 fuzzer="$(cd "$(dirname "$fuzzer")" && pwd)/$(basename "$fuzzer")"
+dict_args=()
+if [[ "$dict" != none ]]; then
+  [[ -f "$dict" ]] || { echo "ci/gate.sh: no dictionary '$dict' (--dict PATH, or none)" >&2; exit 2; }
+  dict="$(cd "$(dirname "$dict")" && pwd)/$(basename "$dict")"
+  dict_args=(-dict="$dict")
+fi
 
 # The one list of rows is the mode's X-macro table(s): name, expected kind ("" for a defect:
 # any finding), gate note ("" unless the row is left to the unit test).
@@ -181,8 +195,8 @@ distinct() { printf '%s\n' "$@" | awk 'NF && !seen[$0]++' | paste -sd, - | sed '
 
 repro_command() {  # row seed
   # shellcheck disable=SC2016  # $d is for the reader's shell, not this one
-  printf 'd=$(mktemp -d) && mkdir "$d/corpus" && %s=%s %s -seed=%s -max_total_time=%s -artifact_prefix="$d/" -print_final_stats=0 "$d/corpus"' \
-    "$variable" "$1" "$fuzzer" "$2" "$seconds"
+  printf 'd=$(mktemp -d) && mkdir "$d/corpus" && %s=%s %s -seed=%s -max_total_time=%s %s-artifact_prefix="$d/" -print_final_stats=0 "$d/corpus"' \
+    "$variable" "$1" "$fuzzer" "$2" "$seconds" "${dict_args[*]:+${dict_args[*]} }"
 }
 
 # One run: RUN/{corpus/,log,result}; result is "SECONDS<TAB>KIND<TAB>ORACLE". The other gate's
@@ -193,7 +207,8 @@ run_one() {
   local start end status=0 fuzzer_pid
   start="$(now)"
   env -u ALLOCFUZZ_HEAP -u ALLOCFUZZ_DEFECT "$variable=$row" "$fuzzer" -seed="$seed" \
-    -max_total_time="$seconds" -artifact_prefix="$dir/" -print_final_stats=0 "$dir/corpus" \
+    -max_total_time="$seconds" "${dict_args[@]+"${dict_args[@]}"}" -artifact_prefix="$dir/" \
+    -print_final_stats=0 "$dir/corpus" \
     >"$dir/log" 2>&1 &
   fuzzer_pid=$!
   trap 'kill -- "$fuzzer_pid" 2>/dev/null; exit 130' TERM
@@ -206,7 +221,7 @@ run_one() {
 
 total_start="$(now)"
 echo "ci/gate.sh: $gate: ${#fuzzed[@]} ${what}(s) x seeds ${seeds[*]}, empty corpus, budget" \
-  "${seconds} s per run, $jobs at a time; fuzzer $fuzzer"
+  "${seconds} s per run, $jobs at a time; fuzzer $fuzzer; dictionary ${dict}"
 for row in "${fuzzed[@]+"${fuzzed[@]}"}"; do
   for seed in "${seeds[@]}"; do
     while [[ $(jobs -rp | wc -l) -ge $jobs ]]; do wait -n || true; done

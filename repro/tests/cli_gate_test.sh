@@ -13,16 +13,22 @@ source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 # A scratch tree the gate can run in: ci/gate.sh, the tables (written by each test), and
 # fake_fuzzer, which looks its row (ALLOCFUZZ_HEAP, else ALLOCFUZZ_DEFECT) and -seed= up in
 # answers.txt ("ROW SEED|* LINE...": LINE printed on stderr and exit 1; no line: exit 0, a miss)
-# and logs each call as "heap=H defect=D seed=S" in calls.txt.
+# and logs each call as "heap=H defect=D seed=S dict=FILE" in calls.txt (FILE: the -dict=
+# argument's file name, empty without one). The tree has the default dictionary's file.
 make_tree() {
-  mkdir -p tree/ci tree/fuzz/heaps/wrong tree/allocator/free_array
+  mkdir -p tree/ci tree/fuzz/heaps/wrong tree/allocator/free_array tree/fuzz/targets
   cp "$gate_script" tree/ci/gate.sh
+  echo 'malloc_s0="\x00"' >tree/fuzz/targets/heap_fuzzer.dict
   cat >tree/fake_fuzzer <<'FAKE'
 #!/usr/bin/env bash
 seed=""
-for arg in "$@"; do [[ "$arg" != -seed=* ]] || seed="${arg#-seed=}"; done
+dict=""
+for arg in "$@"; do
+  [[ "$arg" != -seed=* ]] || seed="${arg#-seed=}"
+  [[ "$arg" != -dict=* ]] || dict="$(basename "${arg#-dict=}")"
+done
 row="${ALLOCFUZZ_HEAP:-${ALLOCFUZZ_DEFECT:-}}"
-echo "heap=${ALLOCFUZZ_HEAP:-} defect=${ALLOCFUZZ_DEFECT:-} seed=$seed" >>"$FAKE_DIR/calls.txt"
+echo "heap=${ALLOCFUZZ_HEAP:-} defect=${ALLOCFUZZ_DEFECT:-} seed=$seed dict=$dict" >>"$FAKE_DIR/calls.txt"
 line="$(awk -v r="$row" -v s="$seed" '$1 == r && ($2 == s || $2 == "*") {
   sub(/^[^ ]+ [^ ]+ /, ""); print; exit }' "$FAKE_DIR/answers.txt")"
 [[ -n "$line" ]] || exit 0
@@ -87,8 +93,8 @@ EOF2
   expect_stdout_line "ci/gate.sh: one row again: ci/gate.sh --wrong-heaps wrong-a   (any row: ci/gate.sh --wrong-heaps ROW)"
   expect_stdout_line "ci/gate.sh: PASSED: every wrong heap not left to the unit test found with its kind by every seed within 30 s"
   # Every fuzzed row once per seed, in table order, the gated row never.
-  printf 'heap=%s defect= seed=%s\n' wrong-a 1 wrong-a 2 wrong-b 1 wrong-b 2 wrong-glibc-c 1 \
-    wrong-glibc-c 2 >expected_calls.txt
+  printf 'heap=%s defect= seed=%s dict=heap_fuzzer.dict\n' wrong-a 1 wrong-a 2 wrong-b 1 wrong-b 2 \
+    wrong-glibc-c 1 wrong-glibc-c 2 >expected_calls.txt
   diff -u expected_calls.txt calls.txt >&2 || fail "the fuzzer was not called once per fuzzed row and seed"
 }
 
@@ -125,6 +131,25 @@ test_wrong_heap_gate_refuses_an_unknown_row() {
   expect_status 2
   expect_stderr "ci/gate.sh: unknown wrong heap 'wrong-nope'; fuzz/heaps/wrong/region_rows.h\
  fuzz/heaps/wrong/regionless_rows.h has: wrong-a wrong-b wrong-gated wrong-glibc-c"
+}
+
+test_gate_passes_the_dictionary_it_is_given_or_none() {
+  make_tree
+  write_catalogue
+  echo 'wrong-a * allocfuzz-finding: kind=overlap op=1 oracle="shadow model"' >answers.txt
+  echo 'x="\x01"' >other.dict
+  run bash tree/ci/gate.sh --wrong-heaps --fuzzer "$PWD/tree/fake_fuzzer" --jobs 1 --seeds 1 \
+    --dict "$PWD/other.dict" wrong-a
+  expect_status 0
+  run bash tree/ci/gate.sh --wrong-heaps --fuzzer "$PWD/tree/fake_fuzzer" --jobs 1 --seeds 2 \
+    --dict=none wrong-a
+  expect_status 0
+  printf 'heap=wrong-a defect= seed=1 dict=other.dict\nheap=wrong-a defect= seed=2 dict=\n' \
+    >expected_calls.txt
+  diff -u expected_calls.txt calls.txt >&2 || fail "the gate did not pass --dict on as given"
+  run bash tree/ci/gate.sh --wrong-heaps --fuzzer "$PWD/tree/fake_fuzzer" --dict nowhere.dict wrong-a
+  expect_status 2
+  expect_stderr "ci/gate.sh: no dictionary 'nowhere.dict' (--dict PATH, or none)"
 }
 
 test_defect_gate_accepts_any_kind_and_fails_a_miss() {
