@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 make_tree() {
   mkdir -p tree/ci tree/fuzz/heaps/wrong tree/allocator/free_array tree/fuzz/targets
   cp "$gate_script" tree/ci/gate.sh
-  echo 'malloc_s0="\x00"' >tree/fuzz/targets/heap_fuzzer.dict
+  printf '%s\n' 'malloc_s0="\x00"' >tree/fuzz/targets/heap_fuzzer.dict
   cat >tree/fake_fuzzer <<'FAKE'
 #!/usr/bin/env bash
 seed=""
@@ -137,10 +137,13 @@ test_gate_passes_the_dictionary_it_is_given_or_none() {
   make_tree
   write_catalogue
   echo 'wrong-a * allocfuzz-finding: kind=overlap op=1 oracle="shadow model"' >answers.txt
-  echo 'x="\x01"' >other.dict
+  printf '%s\n' 'x="\x01"' >other.dict
   run bash tree/ci/gate.sh --wrong-heaps --fuzzer "$PWD/tree/fake_fuzzer" --jobs 1 --seeds 1 \
     --dict "$PWD/other.dict" wrong-a
   expect_status 0
+  # The command printed for running one row by hand passes the same dictionary.
+  grep -qF -- "-max_total_time=30 -dict=$PWD/other.dict -artifact_prefix=" out.txt ||
+    { show; fail "the run-by-hand command lacks -dict=$PWD/other.dict"; }
   run bash tree/ci/gate.sh --wrong-heaps --fuzzer "$PWD/tree/fake_fuzzer" --jobs 1 --seeds 2 \
     --dict=none wrong-a
   expect_status 0
